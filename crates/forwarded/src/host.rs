@@ -1,0 +1,263 @@
+//! `Host`-style values (`example.com:8443`, `[2001:db8::1]`), and the schemes
+//! and ports proxies report, validated strictly enough to build URLs from.
+
+use std::fmt;
+use std::net::Ipv6Addr;
+
+use crate::addr::parse_port;
+
+/// A validated host with its optional port, borrowed from the header.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HostPort<'a> {
+    host: &'a str,
+    port: Option<u16>,
+}
+
+impl<'a> HostPort<'a> {
+    /// The host as written: a DNS name or IPv4 address, or a bracketed IPv6
+    /// address (`[2001:db8::1]`). Compare it case-insensitively.
+    pub fn host(&self) -> &'a str {
+        self.host
+    }
+
+    /// The port, when one was given.
+    pub fn port(&self) -> Option<u16> {
+        self.port
+    }
+
+    /// Whether the host is a bracketed IPv6 literal.
+    pub fn is_ipv6(&self) -> bool {
+        self.host.starts_with('[')
+    }
+}
+
+/// Why a host value was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum HostError {
+    /// Nothing, or only a port.
+    Empty,
+    /// A character a host name can't hold (`@`, `/`, whitespace, control bytes, ...).
+    InvalidCharacter,
+    /// An empty label (`a..b`) or a label or name that is too long.
+    InvalidName,
+    /// A bracketed literal that is not an IPv6 address (zone ids included).
+    InvalidIpv6,
+    /// A port that is empty, not a number, or above 65535.
+    InvalidPort,
+}
+
+impl fmt::Display for HostError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Empty => "empty host",
+            Self::InvalidCharacter => "invalid character in host",
+            Self::InvalidName => "invalid host name",
+            Self::InvalidIpv6 => "invalid IPv6 literal",
+            Self::InvalidPort => "invalid port",
+        })
+    }
+}
+
+impl std::error::Error for HostError {}
+
+/// Parses `host[:port]` as found in `Host`, `X-Forwarded-Host` and `host=`.
+///
+/// Names may hold ASCII letters, digits, `-`, `_` and `.` (a stricter set than
+/// RFC 3986's reg-name, as Django's `ALLOWED_HOSTS` check uses, so that
+/// `example.com@evil.tld`, `a/b` or percent-encoded tricks never reach a URL);
+/// labels are 1..=63 bytes, the name at most 253 plus one trailing dot. IPv6
+/// must be bracketed. Allocates nothing.
+///
+/// ```
+/// use crocodile_forwarded::{parse_host, HostError};
+///
+/// let host = parse_host(b"Example.com:8443").unwrap();
+/// assert_eq!((host.host(), host.port()), ("Example.com", Some(8443)));
+/// assert_eq!(parse_host(b"[::1]").unwrap().host(), "[::1]");
+/// assert_eq!(parse_host(b"example.com@evil.tld"), Err(HostError::InvalidCharacter));
+/// ```
+pub fn parse_host(bytes: &[u8]) -> Result<HostPort<'_>, HostError> {
+    if bytes.is_empty() {
+        return Err(HostError::Empty);
+    }
+    let (host, port) = if bytes[0] == b'[' {
+        let close = bytes
+            .iter()
+            .position(|&b| b == b']')
+            .ok_or(HostError::InvalidIpv6)?;
+        let inside = std::str::from_utf8(&bytes[1..close]).map_err(|_| HostError::InvalidIpv6)?;
+        inside
+            .parse::<Ipv6Addr>()
+            .map_err(|_| HostError::InvalidIpv6)?;
+        match &bytes[close + 1..] {
+            [] => (&bytes[..=close], None),
+            [b':', port @ ..] => (&bytes[..=close], Some(port)),
+            _ => return Err(HostError::InvalidCharacter),
+        }
+    } else {
+        match bytes.iter().position(|&b| b == b':') {
+            Some(colon) => (&bytes[..colon], Some(&bytes[colon + 1..])),
+            None => (bytes, None),
+        }
+    };
+    if host.is_empty() {
+        return Err(HostError::Empty);
+    }
+    if host[0] != b'[' {
+        validate_name(host)?;
+    }
+    let port = match port {
+        Some(port) => {
+            let port = std::str::from_utf8(port).map_err(|_| HostError::InvalidPort)?;
+            Some(parse_port(port).ok_or(HostError::InvalidPort)?)
+        }
+        None => None,
+    };
+    // Validated as ASCII above.
+    let host = std::str::from_utf8(host).map_err(|_| HostError::InvalidCharacter)?;
+    Ok(HostPort { host, port })
+}
+
+fn validate_name(name: &[u8]) -> Result<(), HostError> {
+    if !name
+        .iter()
+        .all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+    {
+        return Err(HostError::InvalidCharacter);
+    }
+    let name = name.strip_suffix(b".").unwrap_or(name);
+    if name.is_empty() || name.len() > 253 {
+        return Err(HostError::InvalidName);
+    }
+    if name
+        .split(|&b| b == b'.')
+        .any(|label| label.is_empty() || label.len() > 63)
+    {
+        return Err(HostError::InvalidName);
+    }
+    Ok(())
+}
+
+/// A URL scheme a proxy may report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Scheme {
+    /// `http`
+    Http,
+    /// `https`
+    Https,
+}
+
+impl Scheme {
+    /// Parses `http` or `https`, case-insensitively; anything else is `None`.
+    ///
+    /// ```
+    /// use crocodile_forwarded::Scheme;
+    /// assert_eq!(Scheme::parse(b"HTTPS"), Some(Scheme::Https));
+    /// assert_eq!(Scheme::parse(b"javascript"), None);
+    /// ```
+    pub fn parse(bytes: &[u8]) -> Option<Self> {
+        if bytes.eq_ignore_ascii_case(b"https") {
+            Some(Self::Https)
+        } else if bytes.eq_ignore_ascii_case(b"http") {
+            Some(Self::Http)
+        } else {
+            None
+        }
+    }
+
+    /// `"http"` or `"https"`.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Http => "http",
+            Self::Https => "https",
+        }
+    }
+
+    /// 80 or 443.
+    pub fn default_port(&self) -> u16 {
+        match self {
+            Self::Http => 80,
+            Self::Https => 443,
+        }
+    }
+}
+
+impl fmt::Display for Scheme {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Parses an `X-Forwarded-Port` value: 1 to 5 digits that fit a `u16`.
+pub fn parse_port_value(bytes: &[u8]) -> Option<u16> {
+    parse_port(std::str::from_utf8(bytes).ok()?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn host_table() {
+        // (input, host, port) -- RFC 3986 3.2.2, Django `get_host` / `validate_host` tests.
+        let ok: &[(&str, &str, Option<u16>)] = &[
+            ("example.com", "example.com", None),
+            ("EXAMPLE.com:8080", "EXAMPLE.com", Some(8080)),
+            ("example.com.", "example.com.", None),
+            ("127.0.0.1:3000", "127.0.0.1", Some(3000)),
+            ("[::1]", "[::1]", None),
+            ("[2001:db8::1]:443", "[2001:db8::1]", Some(443)),
+            ("internal_host", "internal_host", None),
+            ("xn--n3h.com", "xn--n3h.com", None),
+        ];
+        for (input, host, port) in ok {
+            let got = parse_host(input.as_bytes()).unwrap_or_else(|e| panic!("{input}: {e}"));
+            assert_eq!((got.host(), got.port()), (*host, *port), "{input}");
+        }
+        let bad: &[(&[u8], HostError)] = &[
+            (b"", HostError::Empty),
+            (b":80", HostError::Empty),
+            // Django: host-header injection strings.
+            (b"example.com@evil.tld", HostError::InvalidCharacter),
+            (b"example.com:80@evil.tld", HostError::InvalidPort),
+            (b"example.com/evil", HostError::InvalidCharacter),
+            (b"example.com\\evil", HostError::InvalidCharacter),
+            (b"exa mple.com", HostError::InvalidCharacter),
+            (b"example.com\r\nX: y", HostError::InvalidCharacter),
+            (b"example.com\0", HostError::InvalidCharacter),
+            (b"ex%41mple.com", HostError::InvalidCharacter),
+            (b"example.com:", HostError::InvalidPort),
+            (b"example.com:abc", HostError::InvalidPort),
+            (b"example.com:65536", HostError::InvalidPort),
+            (b"example.com:80:80", HostError::InvalidPort),
+            (b"a..b", HostError::InvalidName),
+            (b".", HostError::InvalidName),
+            (b"[::1", HostError::InvalidIpv6),
+            (b"[1.2.3.4]", HostError::InvalidIpv6),
+            (b"[fe80::1%25eth0]", HostError::InvalidIpv6),
+            (b"[::1]x", HostError::InvalidCharacter),
+            (b"\xc3\xa9.com", HostError::InvalidCharacter),
+        ];
+        for (input, want) in bad {
+            assert_eq!(
+                parse_host(input),
+                Err(*want),
+                "{:?}",
+                String::from_utf8_lossy(input)
+            );
+        }
+        assert_eq!(parse_host(&[b'a'; 64]), Err(HostError::InvalidName));
+        let long = ["a"; 128].join(".");
+        assert_eq!(parse_host(long.as_bytes()), Err(HostError::InvalidName));
+    }
+
+    #[test]
+    fn scheme_and_port() {
+        assert_eq!(Scheme::parse(b"Http"), Some(Scheme::Http));
+        assert_eq!(Scheme::parse(b"ftp"), None);
+        assert_eq!(parse_port_value(b"8443"), Some(8443));
+        assert_eq!(parse_port_value(b"-1"), None);
+    }
+}

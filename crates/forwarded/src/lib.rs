@@ -1,0 +1,34 @@
+#![doc = include_str!("../README.md")]
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+mod addr;
+mod host;
+mod list;
+mod rfc7239;
+mod single;
+mod trusted;
+mod xff;
+
+pub use addr::{Malformed, NodeAddr, normalize_ip, parse_node, parse_unbracketed_ip_port};
+pub use host::{HostError, HostPort, Scheme, parse_host, parse_port_value};
+pub use list::ListEntries;
+pub use rfc7239::{Element, ElementError, ForwardedRev, Value};
+pub use single::{
+    CF_CONNECTING_IP, CLOUDFRONT_VIEWER_ADDRESS, FLY_CLIENT_IP, SingleError, TRUE_CLIENT_IP,
+    X_REAL_IP, single_ip,
+};
+pub use trusted::{NamedGroup, TrustedItem, TrustedProxies, TrustedProxiesError};
+pub use xff::{X_FORWARDED_FOR, XForwardedFor};
+
+use http::header::HeaderName;
+
+/// The `X-Forwarded-Proto` header name.
+pub const X_FORWARDED_PROTO: HeaderName = HeaderName::from_static("x-forwarded-proto");
+/// The `X-Forwarded-Host` header name.
+pub const X_FORWARDED_HOST: HeaderName = HeaderName::from_static("x-forwarded-host");
+/// The `X-Forwarded-Port` header name.
+pub const X_FORWARDED_PORT: HeaderName = HeaderName::from_static("x-forwarded-port");
+/// The `X-Forwarded-Prefix` header name.
+pub const X_FORWARDED_PREFIX: HeaderName = HeaderName::from_static("x-forwarded-prefix");
