@@ -9,17 +9,19 @@ mod list;
 mod rfc7239;
 mod single;
 mod trusted;
+mod walk;
 mod xff;
 
 pub use addr::{Malformed, NodeAddr, normalize_ip, parse_node, parse_unbracketed_ip_port};
 pub use host::{HostError, HostPort, Scheme, parse_host, parse_port_value};
 pub use list::ListEntries;
-pub use rfc7239::{Element, ElementError, ForwardedRev, Value};
+pub use rfc7239::{Element, ElementError, ForNodesRev, ForwardedRev, Value};
 pub use single::{
     CF_CONNECTING_IP, CLOUDFRONT_VIEWER_ADDRESS, FLY_CLIENT_IP, SingleError, TRUE_CLIENT_IP,
     X_REAL_IP, single_ip,
 };
 pub use trusted::{NamedGroup, TrustedItem, TrustedProxies, TrustedProxiesError};
+pub use walk::{Walk, rightmost_untrusted};
 pub use xff::{X_FORWARDED_FOR, XForwardedFor};
 
 use http::header::HeaderName;

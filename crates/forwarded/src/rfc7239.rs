@@ -329,6 +329,27 @@ impl<'a> ForwardedRev<'a> {
     }
 }
 
+/// The `for=` node of each element from the right, as a trust walk reads
+/// them: a malformed element, or one without `for=`, is a malformed entry.
+pub type ForNodesRev<'a> = std::iter::Map<
+    ForwardedRev<'a>,
+    fn(Result<Element<'a>, ElementError>) -> Result<NodeAddr, Malformed>,
+>;
+
+impl<'a> ForwardedRev<'a> {
+    /// The `for=` nodes, nearest hop first, ready for
+    /// [`rightmost_untrusted`](crate::rightmost_untrusted).
+    pub fn for_nodes(self) -> ForNodesRev<'a> {
+        fn node(element: Result<Element<'_>, ElementError>) -> Result<NodeAddr, Malformed> {
+            match element {
+                Ok(element) => element.for_node().unwrap_or(Err(Malformed::Syntax)),
+                Err(_) => Err(Malformed::Syntax),
+            }
+        }
+        self.map(node as fn(Result<Element<'a>, ElementError>) -> Result<NodeAddr, Malformed>)
+    }
+}
+
 impl<'a> Iterator for ForwardedRev<'a> {
     type Item = Result<Element<'a>, ElementError>;
 
