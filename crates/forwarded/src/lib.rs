@@ -6,6 +6,7 @@
 mod addr;
 mod host;
 mod list;
+mod peer;
 mod rfc7239;
 mod single;
 mod trusted;
@@ -15,6 +16,7 @@ mod xff;
 pub use addr::{Malformed, NodeAddr, normalize_ip, parse_node, parse_unbracketed_ip_port};
 pub use host::{HostError, HostPort, Scheme, parse_host, parse_port_value};
 pub use list::ListEntries;
+pub use peer::PeerAddr;
 pub use rfc7239::{Element, ElementError, ForNodesRev, ForwardedRev, Value};
 pub use single::{
     CF_CONNECTING_IP, CLOUDFRONT_VIEWER_ADDRESS, FLY_CLIENT_IP, SingleError, TRUE_CLIENT_IP,
