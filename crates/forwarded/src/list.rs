@@ -9,6 +9,7 @@ use http::header::{GetAll, HeaderValue, ValueIter};
 type LineSplit<'a> = Split<'a, u8, fn(&u8) -> bool>;
 type Lines<'a> =
     FlatMap<ValueIter<'a, HeaderValue>, LineSplit<'a>, fn(&'a HeaderValue) -> LineSplit<'a>>;
+type NonEmpty<'a> = FilterMap<Lines<'a>, fn(&'a [u8]) -> Option<&'a [u8]>>;
 
 /// The non-empty elements of a comma-separated list, over all header lines in
 /// order, with optional whitespace trimmed.
@@ -29,7 +30,7 @@ type Lines<'a> =
 /// ```
 #[derive(Debug)]
 pub struct ListEntries<'a> {
-    inner: FilterMap<Lines<'a>, fn(&'a [u8]) -> Option<&'a [u8]>>,
+    inner: NonEmpty<'a>,
 }
 
 impl<'a> ListEntries<'a> {
