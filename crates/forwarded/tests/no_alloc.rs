@@ -1,0 +1,66 @@
+//! Proof that parsing allocates nothing: every reader runs over large and
+//! hostile headers under dhat's counting allocator, and the allocation count
+//! does not move.
+
+use std::hint::black_box;
+
+use crocodile_forwarded::{
+    ForwardedRev, ListEntries, Scheme, TrustedProxies, XForwardedFor, parse_host, rightmost_untrusted, single_ip,
+    X_FORWARDED_HOST, X_REAL_IP,
+};
+use http::{HeaderMap, HeaderValue};
+
+#[global_allocator]
+static ALLOC: dhat::Alloc = dhat::Alloc;
+
+fn headers() -> HeaderMap {
+    let mut map = HeaderMap::new();
+    let xff: Vec<String> = (0..2_000).map(|i| format!("10.{}.{}.1", i / 256, i % 256)).collect();
+    map.append("x-forwarded-for", HeaderValue::from_str(&xff.join(", ")).unwrap());
+    map.append("x-forwarded-for", HeaderValue::from_static("unknown, [2001:db8::1]:443, ::ffff:1.2.3.4, 203.0.113.9"));
+    let fwd: Vec<String> = (0..1_000).map(|i| format!("for=\"[2001:db8::{i:x}]:443\";proto=https;host=\"a\\.example\"")).collect();
+    map.append("forwarded", HeaderValue::from_str(&fwd.join(", ")).unwrap());
+    map.append("forwarded", HeaderValue::from_static(r#"for="unterminated, for=_obf;by=x, for=192.0.2.1:_p"#));
+    map.append("forwarded", HeaderValue::from_static(r#"for="\1\9\2.0.2.7""#));
+    map.append("x-forwarded-proto", HeaderValue::from_static("http, https"));
+    map.append(X_FORWARDED_HOST, HeaderValue::from_static("example.com:8443, [::1]:80"));
+    map.append(X_REAL_IP, HeaderValue::from_static("203.0.113.4"));
+    map
+}
+
+#[test]
+fn parsing_allocates_nothing() {
+    let _profiler = dhat::Profiler::builder().testing().build();
+    let map = headers();
+    let trusted: TrustedProxies = "loopback, private, 2001:db8::/32".parse().unwrap();
+
+    let before = dhat::HeapStats::get();
+    let mut seen = 0usize;
+    for _ in 0..10 {
+        seen += XForwardedFor::new(&map).filter(Result::is_ok).count();
+        seen += XForwardedFor::new(&map).rev().filter(Result::is_ok).count();
+        black_box(rightmost_untrusted(&trusted, XForwardedFor::new(&map).rev()));
+        black_box(rightmost_untrusted(&trusted, ForwardedRev::new(&map).for_nodes()));
+        for element in ForwardedRev::new(&map).flatten() {
+            seen += usize::from(element.for_node().is_some_and(|node| node.is_ok()));
+            black_box(element.proto().map(|p| Scheme::parse(p.raw())));
+            black_box(element.host().map(|h| parse_host(h.raw()).is_ok()));
+        }
+        for entry in ListEntries::new(map.get_all("x-forwarded-proto")).rev() {
+            black_box(Scheme::parse(entry));
+        }
+        for entry in ListEntries::new(map.get_all(X_FORWARDED_HOST)) {
+            black_box(parse_host(entry).ok());
+        }
+        black_box(single_ip(&map, &X_REAL_IP).ok());
+        black_box(trusted.contains("203.0.113.9".parse().unwrap()));
+    }
+    let after = dhat::HeapStats::get();
+
+    assert!(seen > 20_000, "the readers really ran: {seen}");
+    assert_eq!(after.total_blocks, before.total_blocks, "parsing allocated");
+
+    // The counter counts: one deliberate allocation shows up.
+    black_box(Vec::<u8>::with_capacity(16));
+    assert_eq!(dhat::HeapStats::get().total_blocks, after.total_blocks + 1);
+}
