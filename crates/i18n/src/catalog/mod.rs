@@ -1,0 +1,132 @@
+//! Fluent catalogs: every locale's messages, validated once at start-up.
+//!
+//! A [`Catalog`] holds one concurrent [`FluentBundle`] per locale and each
+//! locale's fallback chain (`fr-CA -> fr -> <default>`), resolved when it is
+//! built. It is shared in an `Arc` by [`I18nLayer`](crate::I18nLayer) and
+//! never changes afterwards.
+//!
+//! # Example
+//! ```
+//! use crocodile_i18n::Catalog;
+//!
+//! let catalog = Catalog::builder()
+//!     .default_locale("en")
+//!     .source("en", "main.ftl", "hello = Hello\nbye = Bye")
+//!     .source("fr", "main.ftl", "hello = Bonjour")
+//!     .build()
+//!     .unwrap();
+//! assert_eq!(catalog.locales().collect::<Vec<_>>(), ["en", "fr"]);
+//! // `fr` lacks `bye`: listed so the caller can log it (strict mode refuses it).
+//! assert_eq!(catalog.missing_messages()[0].to_string(), r#"fr: missing message "bye" (falls back to en)"#);
+//!
+//! let broken = Catalog::builder()
+//!     .default_locale("en")
+//!     .source("en", "main.ftl", "hello = Hello\noops\n")
+//!     .build()
+//!     .unwrap_err();
+//! assert_eq!(broken.to_string(), r#"en/main.ftl:2:5: Expected a token starting with "=""#);
+//! ```
+
+mod builder;
+mod error;
+mod validate;
+
+use std::collections::HashMap;
+use std::fmt;
+
+use fluent_bundle::FluentResource;
+use fluent_bundle::concurrent::FluentBundle;
+use unic_langid::LanguageIdentifier;
+
+pub use builder::CatalogBuilder;
+pub use error::{CatalogError, Diagnostic, DiagnosticKind, Location, MissingMessage};
+
+/// Every locale's Fluent messages, validated; build one with
+/// [`Catalog::builder`].
+///
+/// Locales are kept in a fixed order: the default first, then the others by
+/// tag. Tags are spelled as given (the directory name or the `source` locale)
+/// and compared case-insensitively.
+pub struct Catalog {
+    pub(crate) locales: Vec<Locale>,
+    /// Lower-cased tag -> index.
+    index: HashMap<String, usize>,
+    missing: Vec<MissingMessage>,
+}
+
+pub(crate) struct Locale {
+    pub(crate) tag: String,
+    pub(crate) id: LanguageIdentifier,
+    pub(crate) bundle: FluentBundle<FluentResource>,
+    /// This locale, then its fallbacks; always ends with the default (0).
+    pub(crate) chain: Box<[usize]>,
+    pub(crate) rtl: bool,
+}
+
+impl Catalog {
+    /// Starts a [`CatalogBuilder`].
+    pub fn builder() -> CatalogBuilder {
+        CatalogBuilder::default()
+    }
+
+    /// The locales' tags, spelled as in the catalog, the default first.
+    pub fn locales(&self) -> impl ExactSizeIterator<Item = &str> + '_ {
+        self.locales.iter().map(|l| l.tag.as_str())
+    }
+
+    /// The default locale's tag.
+    pub fn default_locale(&self) -> &str {
+        &self.locales[0].tag
+    }
+
+    /// The language identifier of the locale tagged `tag` (case-insensitive).
+    pub fn language_identifier(&self, tag: &str) -> Option<&LanguageIdentifier> {
+        self.find_tag(tag).map(|i| &self.locales[i].id)
+    }
+
+    /// The fallback chain of `tag`: the tags whose messages a
+    /// [`Localizer`](crate::Localizer) for it tries, in order.
+    pub fn fallback_chain(&self, tag: &str) -> Option<impl Iterator<Item = &str> + '_> {
+        let i = self.find_tag(tag)?;
+        Some(
+            self.locales[i]
+                .chain
+                .iter()
+                .map(|&j| self.locales[j].tag.as_str()),
+        )
+    }
+
+    /// Messages of the default locale that another locale lacks (they are
+    /// shown in the default language). Log them at start-up; the builder's
+    /// [`strict`](CatalogBuilder::strict) mode turns them into errors.
+    pub fn missing_messages(&self) -> &[MissingMessage] {
+        &self.missing
+    }
+
+    /// The index of the locale tagged `tag`, compared case-insensitively.
+    pub(crate) fn find_tag(&self, tag: &str) -> Option<usize> {
+        if tag.len() > 64 {
+            return None;
+        }
+        if let Some(&i) = self.index.get(tag) {
+            return Some(i);
+        }
+        self.index.get(&tag.to_ascii_lowercase()).copied()
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.locales.len()
+    }
+}
+
+impl fmt::Debug for Catalog {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Catalog")
+            .field("locales", &self.locales().collect::<Vec<_>>())
+            .field("missing_messages", &self.missing.len())
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests;

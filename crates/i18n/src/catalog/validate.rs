@@ -1,0 +1,203 @@
+//! Build-time checks on parsed resources: duplicate ids and dangling references.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use fluent_bundle::FluentResource;
+use fluent_syntax::ast;
+
+use super::error::{Diagnostic, DiagnosticKind, Location, line_column};
+
+/// The ids one locale defines: messages and terms (without the `-`), each with
+/// its attributes and where it is defined.
+#[derive(Debug, Default)]
+pub(crate) struct Defined {
+    pub(crate) messages: HashMap<String, Entry>,
+    pub(crate) terms: HashMap<String, Entry>,
+}
+
+#[derive(Debug)]
+pub(crate) struct Entry {
+    pub(crate) location: Location,
+    pub(crate) attributes: Vec<String>,
+}
+
+/// Where `slice` (a sub-slice of `source`) starts.
+pub(crate) fn locate(path: &Path, source: &str, slice: &str) -> Location {
+    let offset = (slice.as_ptr() as usize).wrapping_sub(source.as_ptr() as usize);
+    let offset = if offset <= source.len() { offset } else { 0 };
+    let (line, column) = line_column(source, offset);
+    Location {
+        path: path.to_owned(),
+        line,
+        column,
+    }
+}
+
+impl Defined {
+    /// Records the entries of `resource`, reporting ids defined twice.
+    pub(crate) fn add(
+        &mut self,
+        path: &Path,
+        resource: &FluentResource,
+        out: &mut Vec<Diagnostic>,
+    ) {
+        let source = resource.source();
+        for entry in resource.entries() {
+            let (map, id, attributes, shown) = match entry {
+                ast::Entry::Message(m) => (
+                    &mut self.messages,
+                    &m.id,
+                    &m.attributes,
+                    m.id.name.to_owned(),
+                ),
+                ast::Entry::Term(t) => (
+                    &mut self.terms,
+                    &t.id,
+                    &t.attributes,
+                    format!("-{}", t.id.name),
+                ),
+                _ => continue,
+            };
+            let location = locate(path, source, id.name);
+            if let Some(first) = map.get(id.name) {
+                out.push(Diagnostic::new(
+                    Some(location),
+                    DiagnosticKind::Duplicate {
+                        id: shown,
+                        first: first.location.clone(),
+                    },
+                ));
+                continue;
+            }
+            let attributes = attributes.iter().map(|a| a.id.name.to_owned()).collect();
+            map.insert(
+                id.name.to_owned(),
+                Entry {
+                    location,
+                    attributes,
+                },
+            );
+        }
+    }
+
+    /// Reports every message or term reference in `resource` that this locale
+    /// cannot resolve (Fluent resolves references inside one bundle only).
+    pub(crate) fn check_references(
+        &self,
+        path: &Path,
+        resource: &FluentResource,
+        out: &mut Vec<Diagnostic>,
+    ) {
+        let mut checker = Checker {
+            defined: self,
+            path,
+            source: resource.source(),
+            out,
+        };
+        for entry in resource.entries() {
+            let (value, attributes) = match entry {
+                ast::Entry::Message(m) => (m.value.as_ref(), &m.attributes),
+                ast::Entry::Term(t) => (Some(&t.value), &t.attributes),
+                _ => continue,
+            };
+            if let Some(value) = value {
+                checker.pattern(value);
+            }
+            for attribute in attributes {
+                checker.pattern(&attribute.value);
+            }
+        }
+    }
+}
+
+struct Checker<'a> {
+    defined: &'a Defined,
+    path: &'a Path,
+    source: &'a str,
+    out: &'a mut Vec<Diagnostic>,
+}
+
+impl Checker<'_> {
+    fn pattern(&mut self, pattern: &ast::Pattern<&str>) {
+        for element in &pattern.elements {
+            if let ast::PatternElement::Placeable { expression } = element {
+                self.expression(expression);
+            }
+        }
+    }
+
+    fn expression(&mut self, expression: &ast::Expression<&str>) {
+        match expression {
+            ast::Expression::Inline(inline) => self.inline(inline),
+            ast::Expression::Select { selector, variants } => {
+                self.inline(selector);
+                for variant in variants {
+                    self.pattern(&variant.value);
+                }
+            }
+        }
+    }
+
+    fn arguments(&mut self, arguments: &ast::CallArguments<&str>) {
+        for positional in &arguments.positional {
+            self.inline(positional);
+        }
+        for named in &arguments.named {
+            self.inline(&named.value);
+        }
+    }
+
+    fn inline(&mut self, inline: &ast::InlineExpression<&str>) {
+        match inline {
+            ast::InlineExpression::MessageReference { id, attribute } => {
+                self.reference(&self.defined.messages, id, attribute.as_ref(), false);
+            }
+            ast::InlineExpression::TermReference {
+                id,
+                attribute,
+                arguments,
+            } => {
+                self.reference(&self.defined.terms, id, attribute.as_ref(), true);
+                if let Some(arguments) = arguments {
+                    self.arguments(arguments);
+                }
+            }
+            ast::InlineExpression::FunctionReference { arguments, .. } => {
+                self.arguments(arguments);
+            }
+            ast::InlineExpression::Placeable { expression } => self.expression(expression),
+            ast::InlineExpression::StringLiteral { .. }
+            | ast::InlineExpression::NumberLiteral { .. }
+            | ast::InlineExpression::VariableReference { .. } => {}
+        }
+    }
+
+    fn reference(
+        &mut self,
+        map: &HashMap<String, Entry>,
+        id: &ast::Identifier<&str>,
+        attribute: Option<&ast::Identifier<&str>>,
+        term: bool,
+    ) {
+        let kind = match (map.get(id.name), attribute) {
+            (None, _) if term => DiagnosticKind::UnknownTerm(id.name.to_owned()),
+            (None, _) => DiagnosticKind::UnknownMessage(id.name.to_owned()),
+            (Some(entry), Some(attribute))
+                if !entry.attributes.iter().any(|a| a == attribute.name) =>
+            {
+                DiagnosticKind::UnknownAttribute {
+                    id: if term {
+                        format!("-{}", id.name)
+                    } else {
+                        id.name.to_owned()
+                    },
+                    attribute: attribute.name.to_owned(),
+                }
+            }
+            _ => return,
+        };
+        let location = locate(self.path, self.source, id.name);
+        self.out.push(Diagnostic::new(Some(location), kind));
+    }
+}

@@ -1,0 +1,178 @@
+//! [`I18n`]: the service that negotiates each request's locale.
+
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+use http::header::ACCEPT_LANGUAGE;
+use http::uri::PathAndQuery;
+use http::{HeaderValue, Request, Response, Uri};
+use tower_service::Service;
+
+use crate::future::ResponseFuture;
+use crate::negotiate::sources::{cookie_value, first_segment, query_value};
+use crate::{Catalog, I18nLayer, LocaleSource, Localizer};
+
+/// Middleware that inserts a [`Localizer`]; see [`I18nLayer`].
+#[derive(Debug, Clone)]
+pub struct I18n<S> {
+    inner: S,
+    shared: Arc<Shared>,
+}
+
+/// What every request needs, computed once when the layer wraps a service.
+#[derive(Debug)]
+pub(crate) struct Shared {
+    pub(crate) catalog: Arc<Catalog>,
+    pub(crate) sources: Box<[LocaleSource]>,
+    pub(crate) path: bool,
+    pub(crate) strip_path: bool,
+    pub(crate) query_param: Box<str>,
+    pub(crate) cookie_name: Box<str>,
+    /// Per locale index.
+    pub(crate) content_language: Box<[Option<HeaderValue>]>,
+    /// Per locale index; all `None` when the cookie source is off.
+    pub(crate) set_cookie: Box<[Option<HeaderValue>]>,
+}
+
+/// The outcome of negotiation for one request.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Decision {
+    pub(crate) locale: usize,
+    pub(crate) source: LocaleSource,
+    pub(crate) vary_accept_language: bool,
+    pub(crate) vary_cookie: bool,
+}
+
+impl<S> I18n<S> {
+    pub(crate) fn new(inner: S, shared: Arc<Shared>) -> Self {
+        Self { inner, shared }
+    }
+
+    /// Wraps `inner` with the configuration of `layer`.
+    pub fn from_layer(inner: S, layer: &I18nLayer) -> Self {
+        Self::new(inner, Arc::new(layer.shared()))
+    }
+
+    /// The inner service.
+    pub fn get_ref(&self) -> &S {
+        &self.inner
+    }
+
+    /// The inner service, mutably.
+    pub fn get_mut(&mut self) -> &mut S {
+        &mut self.inner
+    }
+
+    /// The inner service, consuming `self`.
+    pub fn into_inner(self) -> S {
+        self.inner
+    }
+}
+
+impl<S, ReqBody, ResBody> Service<Request<ReqBody>> for I18n<S>
+where
+    S: Service<Request<ReqBody>, Response = Response<ResBody>>,
+{
+    type Response = S::Response;
+    type Error = S::Error;
+    type Future = ResponseFuture<S::Future>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, mut req: Request<ReqBody>) -> Self::Future {
+        let decision = self.shared.decide(&mut req);
+        // An inner I18nLayer (a sub-application with its own catalog) replaces
+        // an outer one's Localizer: the innermost layer knows the route.
+        req.extensions_mut().insert(Localizer::from_parts(
+            Arc::clone(&self.shared.catalog),
+            decision.locale,
+            decision.source,
+        ));
+        ResponseFuture::new(self.inner.call(req), Arc::clone(&self.shared), decision)
+    }
+}
+
+impl Shared {
+    fn decide<B>(&self, req: &mut Request<B>) -> Decision {
+        let path_locale = if self.path {
+            self.path_locale(req)
+        } else {
+            None
+        };
+        let mut decision = Decision {
+            locale: 0,
+            source: LocaleSource::Default,
+            vary_accept_language: false,
+            vary_cookie: false,
+        };
+        for &source in &*self.sources {
+            let found = match source {
+                LocaleSource::Query => req
+                    .uri()
+                    .query()
+                    .and_then(|query| query_value(query, &self.query_param))
+                    .and_then(|value| self.lookup(source, value)),
+                LocaleSource::Cookie => {
+                    decision.vary_cookie = true;
+                    cookie_value(req.headers(), &self.cookie_name)
+                        .and_then(|value| self.lookup(source, value))
+                }
+                LocaleSource::Path => path_locale,
+                LocaleSource::AcceptLanguage => {
+                    decision.vary_accept_language = true;
+                    self.catalog.negotiate_header(
+                        req.headers()
+                            .get_all(ACCEPT_LANGUAGE)
+                            .iter()
+                            .map(HeaderValue::as_bytes),
+                    )
+                }
+                LocaleSource::Default => None,
+            };
+            if let Some(locale) = found {
+                decision.locale = locale;
+                decision.source = source;
+                break;
+            }
+        }
+        decision
+    }
+
+    fn lookup(&self, source: LocaleSource, value: &str) -> Option<usize> {
+        let found = self.catalog.lookup_index(value);
+        if found.is_none() {
+            tracing::debug!(
+                %source,
+                value = value.get(..64).unwrap_or(value),
+                "requested locale not in the catalog; ignored"
+            );
+        }
+        found
+    }
+
+    /// The catalog locale named by the path's first segment; strips the
+    /// segment from the URI when configured to.
+    fn path_locale<B>(&self, req: &mut Request<B>) -> Option<usize> {
+        let (segment, rest) = first_segment(req.uri().path())?;
+        let locale = self.catalog.find_tag(segment)?;
+        if self.strip_path {
+            let rest = if rest.is_empty() { "/" } else { rest };
+            let path_and_query = match req.uri().query() {
+                Some(query) => format!("{rest}?{query}"),
+                None => rest.to_owned(),
+            };
+            let mut parts = req.uri().clone().into_parts();
+            let stripped = PathAndQuery::try_from(path_and_query).ok().and_then(|pq| {
+                parts.path_and_query = Some(pq);
+                Uri::from_parts(parts).ok()
+            });
+            match stripped {
+                Some(uri) => *req.uri_mut() = uri,
+                None => tracing::debug!(uri = %req.uri(), "could not strip the locale prefix"),
+            }
+        }
+        Some(locale)
+    }
+}
