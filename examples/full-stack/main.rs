@@ -1,0 +1,85 @@
+//! The main example: every Crocodile layer in front of two routes.
+//!
+//! Run with: `cargo run --release --example full-stack`
+//!
+//! Then `curl -s localhost:3000/context`. Configuration, all optional:
+//!
+//! | Variable | Default | Meaning |
+//! |---|---|---|
+//! | `CROCODILE_ADDR` | `127.0.0.1:3000` | where to listen |
+//! | `CROCODILE_CLIENT_IP` | `rightmost:x-forwarded-for` | the client-ip strategy |
+//! | `CROCODILE_TRUSTED_PROXIES` | `loopback` | proxies whose headers are believed |
+//!
+//! A bad value stops the process before it binds, naming the variable.
+
+use std::net::SocketAddr;
+use std::process::ExitCode;
+
+use tracing_subscriber::EnvFilter;
+
+mod app;
+mod config;
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,crocodile=debug".into()),
+        )
+        .init();
+    let config = match config::Config::from_env() {
+        Ok(config) => config,
+        Err(error) => {
+            eprintln!("error: {error}");
+            return ExitCode::from(2);
+        }
+    };
+    let router = app::app(&config);
+    let listener = match tokio::net::TcpListener::bind(config.addr).await {
+        Ok(listener) => listener,
+        Err(error) => {
+            eprintln!(
+                "error: CROCODILE_ADDR={}: cannot bind: {error}",
+                config.addr
+            );
+            return ExitCode::from(2);
+        }
+    };
+    let addr = listener
+        .local_addr()
+        .expect("a bound listener has an address");
+    println!("listening on http://{addr}");
+    let serve = axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal());
+    if let Err(error) = serve.await {
+        eprintln!("error: {error}");
+        return ExitCode::FAILURE;
+    }
+    ExitCode::SUCCESS
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down");
+}
