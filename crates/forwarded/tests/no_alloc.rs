@@ -5,8 +5,8 @@
 use std::hint::black_box;
 
 use crocodile_forwarded::{
-    ForwardedRev, ListEntries, Scheme, TrustedProxies, XForwardedFor, parse_host, rightmost_untrusted, single_ip,
-    X_FORWARDED_HOST, X_REAL_IP,
+    ForwardedRev, ListEntries, Scheme, TrustedProxies, X_FORWARDED_HOST, X_REAL_IP, XForwardedFor,
+    parse_host, rightmost_untrusted, single_ip,
 };
 use http::{HeaderMap, HeaderValue};
 
@@ -15,15 +15,34 @@ static ALLOC: dhat::Alloc = dhat::Alloc;
 
 fn headers() -> HeaderMap {
     let mut map = HeaderMap::new();
-    let xff: Vec<String> = (0..2_000).map(|i| format!("10.{}.{}.1", i / 256, i % 256)).collect();
-    map.append("x-forwarded-for", HeaderValue::from_str(&xff.join(", ")).unwrap());
-    map.append("x-forwarded-for", HeaderValue::from_static("unknown, [2001:db8::1]:443, ::ffff:1.2.3.4, 203.0.113.9"));
-    let fwd: Vec<String> = (0..1_000).map(|i| format!("for=\"[2001:db8::{i:x}]:443\";proto=https;host=\"a\\.example\"")).collect();
+    let xff: Vec<String> = (0..2_000)
+        .map(|i| format!("10.{}.{}.1", i / 256, i % 256))
+        .collect();
+    map.append(
+        "x-forwarded-for",
+        HeaderValue::from_str(&xff.join(", ")).unwrap(),
+    );
+    map.append(
+        "x-forwarded-for",
+        HeaderValue::from_static("unknown, [2001:db8::1]:443, ::ffff:1.2.3.4, 203.0.113.9"),
+    );
+    let fwd: Vec<String> = (0..1_000)
+        .map(|i| format!("for=\"[2001:db8::{i:x}]:443\";proto=https;host=\"a\\.example\""))
+        .collect();
     map.append("forwarded", HeaderValue::from_str(&fwd.join(", ")).unwrap());
-    map.append("forwarded", HeaderValue::from_static(r#"for="unterminated, for=_obf;by=x, for=192.0.2.1:_p"#));
-    map.append("forwarded", HeaderValue::from_static(r#"for="\1\9\2.0.2.7""#));
+    map.append(
+        "forwarded",
+        HeaderValue::from_static(r#"for="unterminated, for=_obf;by=x, for=192.0.2.1:_p"#),
+    );
+    map.append(
+        "forwarded",
+        HeaderValue::from_static(r#"for="\1\9\2.0.2.7""#),
+    );
     map.append("x-forwarded-proto", HeaderValue::from_static("http, https"));
-    map.append(X_FORWARDED_HOST, HeaderValue::from_static("example.com:8443, [::1]:80"));
+    map.append(
+        X_FORWARDED_HOST,
+        HeaderValue::from_static("example.com:8443, [::1]:80"),
+    );
     map.append(X_REAL_IP, HeaderValue::from_static("203.0.113.4"));
     map
 }
@@ -39,8 +58,14 @@ fn parsing_allocates_nothing() {
     for _ in 0..10 {
         seen += XForwardedFor::new(&map).filter(Result::is_ok).count();
         seen += XForwardedFor::new(&map).rev().filter(Result::is_ok).count();
-        black_box(rightmost_untrusted(&trusted, XForwardedFor::new(&map).rev()));
-        black_box(rightmost_untrusted(&trusted, ForwardedRev::new(&map).for_nodes()));
+        black_box(rightmost_untrusted(
+            &trusted,
+            XForwardedFor::new(&map).rev(),
+        ));
+        black_box(rightmost_untrusted(
+            &trusted,
+            ForwardedRev::new(&map).for_nodes(),
+        ));
         for element in ForwardedRev::new(&map).flatten() {
             seen += usize::from(element.for_node().is_some_and(|node| node.is_ok()));
             black_box(element.proto().map(|p| Scheme::parse(p.raw())));

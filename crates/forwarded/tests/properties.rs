@@ -4,8 +4,8 @@
 use std::net::IpAddr;
 
 use crocodile_forwarded::{
-    ForwardedRev, ListEntries, Scheme, TrustedProxies, Walk, XForwardedFor, parse_host, parse_node,
-    parse_unbracketed_ip_port, rightmost_untrusted, single_ip, X_REAL_IP,
+    ForwardedRev, ListEntries, Scheme, TrustedProxies, Walk, X_REAL_IP, XForwardedFor, parse_host,
+    parse_node, parse_unbracketed_ip_port, rightmost_untrusted, single_ip,
 };
 use http::{HeaderMap, HeaderValue};
 use proptest::prelude::*;
@@ -22,12 +22,17 @@ fn map_of(name: &'static str, lines: &[Vec<u8>]) -> HeaderMap {
 
 /// Bytes biased towards the characters the grammars care about.
 fn header_bytes() -> impl Strategy<Value = Vec<u8>> {
-    let interesting = prop::sample::select(b"\",;=\\[]:._ \t0123456789abcdefforFORprotohostby%\x7f\x80\xff\x01".to_vec());
+    let interesting = prop::sample::select(
+        b"\",;=\\[]:._ \t0123456789abcdefforFORprotohostby%\x7f\x80\xff\x01".to_vec(),
+    );
     prop::collection::vec(prop_oneof![any::<u8>(), interesting], 0..200)
 }
 
 fn any_ip() -> impl Strategy<Value = IpAddr> {
-    prop_oneof![any::<[u8; 4]>().prop_map(IpAddr::from), any::<[u8; 16]>().prop_map(IpAddr::from)]
+    prop_oneof![
+        any::<[u8; 4]>().prop_map(IpAddr::from),
+        any::<[u8; 16]>().prop_map(IpAddr::from)
+    ]
 }
 
 proptest! {
