@@ -55,7 +55,40 @@ impl std::error::Error for ConfigError {}
 ///
 /// Per request it costs one `Arc` clone and the extension insert (one boxed
 /// allocation); `Accept-Language` parsing allocates one small vector, and
-/// stripping a path prefix rebuilds the URI.
+/// stripping a path prefix rebuilds the URI. It trusts nothing in the
+/// request: every value is only ever matched against the catalog.
+///
+/// # Example
+/// ```
+/// use std::convert::Infallible;
+/// use crocodile_i18n::{Catalog, I18nLayer, Localizer};
+/// use http::{Request, Response};
+/// use tower::{ServiceBuilder, ServiceExt};
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// let catalog = Catalog::builder()
+///     .default_locale("en")
+///     .source("en", "m.ftl", "hi = Hi")
+///     .source("fr", "m.ftl", "hi = Salut")
+///     .build()
+///     .unwrap();
+/// let svc = ServiceBuilder::new()
+///     .layer(I18nLayer::new(catalog))
+///     .service_fn(|req: Request<()>| async move {
+///         let l10n = req.extensions().get::<Localizer>().unwrap();
+///         Ok::<_, Infallible>(Response::new(l10n.text("hi").into_owned()))
+///     });
+///
+/// let response = svc.oneshot(Request::get("/?lang=fr").body(()).unwrap()).await.unwrap();
+/// assert_eq!(response.body(), "Salut");
+/// assert_eq!(response.headers()["content-language"], "fr");
+/// assert_eq!(
+///     response.headers()["set-cookie"],
+///     "lang=fr; Path=/; Max-Age=31536000; SameSite=Lax"
+/// );
+/// # }
+/// ```
 #[derive(Debug, Clone)]
 #[must_use]
 pub struct I18nLayer {

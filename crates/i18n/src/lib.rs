@@ -24,3 +24,6 @@ pub use service::I18n;
 pub use fluent_bundle::{FluentArgs, FluentValue};
 /// The language identifier type of `fluent-bundle` (from `unic-langid`).
 pub use unic_langid::LanguageIdentifier;
+
+#[cfg(test)]
+mod layer_tests;
