@@ -1,3 +1,33 @@
-//! Placeholder: this crate is being written.
+#![doc = include_str!("../README.md")]
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+mod allowed_hosts;
+mod base_path;
+mod context;
+#[cfg(feature = "axum")]
+mod extract;
+mod future;
+mod layer;
+mod origin;
+mod proxy_headers;
+mod request_id;
+mod rfc3339;
+mod service;
+
+pub use allowed_hosts::{AllowedHosts, AllowedHostsError};
+pub use base_path::{BasePath, BasePathError};
+pub use context::BaseContext;
+#[cfg(feature = "axum")]
+#[cfg_attr(docsrs, doc(cfg(feature = "axum")))]
+pub use extract::MissingBaseContext;
+pub use future::ResponseFuture;
+pub use layer::{BaseContextLayer, X_REQUEST_ID};
+pub use proxy_headers::{ProxyHeaders, ProxyHeadersError, XForwardedHops};
+pub use request_id::{MAX_REQUEST_ID_LEN, RequestId};
+pub use rfc3339::Rfc3339;
+pub use service::BaseContextService;
+
+/// Re-exported from `crocodile-forwarded`: the types a configuration names.
+pub use crocodile_forwarded::{PeerAddr, Scheme, TrustedProxies};

@@ -1,0 +1,336 @@
+//! The per-request value handlers read: [`BaseContext`].
+//!
+//! # Example
+//!
+//! ```
+//! use std::convert::Infallible;
+//! use http::{Request, Response};
+//! use tower::{ServiceBuilder, ServiceExt};
+//! use crocodile_base_context::{AllowedHosts, BaseContext, BaseContextLayer};
+//! use crocodile_forwarded::TrustedProxies;
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let layer = BaseContextLayer::new(TrustedProxies::none(), "example.com".parse()?)
+//!     .base_path("/app".parse()?);
+//! let service = ServiceBuilder::new()
+//!     .layer(layer)
+//!     .service_fn(|req: Request<String>| async move {
+//!         let ctx = req.extensions().get::<BaseContext>().unwrap();
+//!         assert_eq!(ctx.origin(), "http://example.com:8080");
+//!         assert_eq!(ctx.home_url(), "http://example.com:8080/app/");
+//!         assert_eq!(ctx.url_for("/reset password"), "http://example.com:8080/app/reset%20password");
+//!         Ok::<_, Infallible>(Response::new(String::new()))
+//!     });
+//! let req = Request::get("/").header("host", "Example.com:8080").body(String::new())?;
+//! let res = service.oneshot(req).await?;
+//! assert_eq!(res.status(), 200);
+//! # Ok(())
+//! # }
+//! ```
+
+use std::fmt::{self, Write as _};
+#[cfg(feature = "client-ip")]
+use std::net::IpAddr;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::SystemTime;
+
+use crocodile_forwarded::Scheme;
+
+use crate::origin::Origin;
+use crate::request_id::RequestId;
+use crate::rfc3339::Rfc3339;
+
+/// What [`BaseContextLayer`](crate::BaseContextLayer) computed for one
+/// request, inserted as a request extension (and, with the `axum` feature,
+/// an extractor).
+///
+/// Plain data: an id, a scheme, a port, two shared strings, addresses and a
+/// time. It holds nothing that can reach the request, so it is dropped with
+/// the request's extensions. Cloning it is cheap (two `Arc` counts).
+///
+/// Every URL it builds uses a host that passed the layer's
+/// [`AllowedHosts`](crate::AllowedHosts) check, so a forged `Host` or
+/// `X-Forwarded-Host` never reaches a password-reset link or a cached page.
+#[derive(Clone)]
+pub struct BaseContext {
+    request_id: RequestId,
+    scheme: Scheme,
+    port: u16,
+    host: Arc<str>,
+    base_path: Arc<str>,
+    peer: Option<SocketAddr>,
+    #[cfg(feature = "client-ip")]
+    client_ip: Option<IpAddr>,
+    received_at: SystemTime,
+}
+
+/// The parts the layer gathered, ready to become a [`BaseContext`].
+#[derive(Debug)]
+pub(crate) struct Parts {
+    pub(crate) request_id: RequestId,
+    pub(crate) origin: Origin,
+    pub(crate) peer: Option<SocketAddr>,
+    #[cfg(feature = "client-ip")]
+    pub(crate) client_ip: Option<IpAddr>,
+    pub(crate) received_at: SystemTime,
+}
+
+impl BaseContext {
+    pub(crate) fn new(parts: Parts) -> Self {
+        let Parts {
+            request_id,
+            origin,
+            peer,
+            #[cfg(feature = "client-ip")]
+            client_ip,
+            received_at,
+        } = parts;
+        Self {
+            request_id,
+            scheme: origin.scheme,
+            port: origin.port,
+            host: origin.host,
+            base_path: origin.base_path,
+            peer,
+            #[cfg(feature = "client-ip")]
+            client_ip,
+            received_at,
+        }
+    }
+
+    /// The request id: the one a trusted proxy sent, or a generated ULID.
+    /// It is also echoed on the response.
+    pub fn request_id(&self) -> &RequestId {
+        &self.request_id
+    }
+
+    /// The scheme the client used.
+    pub fn scheme(&self) -> Scheme {
+        self.scheme
+    }
+
+    /// The host the client addressed: lowercase, no port, no trailing dot,
+    /// IPv6 in brackets (`[2001:db8::1]`). Always an allowed host.
+    pub fn host(&self) -> &str {
+        &self.host
+    }
+
+    /// The effective port: the one the client addressed, or the scheme's
+    /// default (80, 443).
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// The base path the application is mounted under: empty, or `/app`
+    /// (no trailing slash).
+    pub fn base_path(&self) -> &str {
+        &self.base_path
+    }
+
+    /// `scheme://host[:port]`, the port omitted when it is the scheme's
+    /// default: `https://example.com`, `https://example.com:8443`.
+    pub fn origin(&self) -> String {
+        let mut out = String::with_capacity(self.origin_len());
+        self.write_origin(&mut out);
+        out
+    }
+
+    /// The origin, the base path and `/`: `https://example.com/app/`.
+    /// What koa's `ctx.getHomeUrl()` returned.
+    pub fn home_url(&self) -> String {
+        let mut out = String::with_capacity(self.origin_len() + self.base_path.len() + 1);
+        self.write_origin(&mut out);
+        out.push_str(&self.base_path);
+        out.push('/');
+        out
+    }
+
+    /// The absolute URL of `path` under the base path:
+    /// `url_for("/reset")` is `https://example.com/app/reset`.
+    ///
+    /// A missing leading `/` is added. Bytes a URL path can't hold are
+    /// percent-encoded (spaces, `?`, `#`, `"`, `<`, `>`, `\`, `^`, `` ` ``,
+    /// `{`, `|`, `}`, controls and non-ASCII as UTF-8); a `%` already
+    /// followed by two hex digits is kept, any other `%` becomes `%25`.
+    /// `path` is a path only: add a query string yourself.
+    pub fn url_for(&self, path: &str) -> String {
+        let mut out =
+            String::with_capacity(self.origin_len() + self.base_path.len() + path.len() + 1);
+        self.write_origin(&mut out);
+        out.push_str(&self.base_path);
+        if !path.starts_with('/') {
+            out.push('/');
+        }
+        encode_path(path.as_bytes(), &mut out);
+        out
+    }
+
+    /// The client's address, from the `ClientIp` extension that
+    /// `crocodile-client-ip`'s `ClientIpLayer` inserts. `None` when that layer
+    /// did not run before this one (put it outside: first in
+    /// `ServiceBuilder`, last in axum's `.layer()` calls).
+    #[cfg(feature = "client-ip")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "client-ip")))]
+    pub fn client_ip(&self) -> Option<IpAddr> {
+        self.client_ip
+    }
+
+    /// The socket peer: the client, or the nearest proxy. From the
+    /// [`PeerAddr`](crocodile_forwarded::PeerAddr) extension, or axum's
+    /// `ConnectInfo<SocketAddr>` with the `axum` feature; `None` when neither
+    /// is there.
+    pub fn peer(&self) -> Option<SocketAddr> {
+        self.peer
+    }
+
+    /// When the layer saw the request.
+    pub fn received_at(&self) -> SystemTime {
+        self.received_at
+    }
+
+    /// [`received_at`](Self::received_at) as RFC 3339, for display:
+    /// `ctx.received_at_rfc3339().to_string()` is `2024-05-01T12:34:56.789Z`.
+    pub fn received_at_rfc3339(&self) -> Rfc3339 {
+        Rfc3339::new(self.received_at)
+    }
+
+    fn origin_len(&self) -> usize {
+        // "https://" + host + ":65535"
+        8 + self.host.len() + 6
+    }
+
+    fn write_origin(&self, out: &mut String) {
+        out.push_str(self.scheme.as_str());
+        out.push_str("://");
+        out.push_str(&self.host);
+        if self.port != self.scheme.default_port() {
+            // Writing to a String never fails.
+            let _ = write!(out, ":{}", self.port);
+        }
+    }
+}
+
+impl fmt::Debug for BaseContext {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut d = f.debug_struct("BaseContext");
+        d.field("request_id", &self.request_id.as_str())
+            .field("scheme", &self.scheme)
+            .field("host", &&*self.host)
+            .field("port", &self.port)
+            .field("base_path", &&*self.base_path)
+            .field("peer", &self.peer);
+        #[cfg(feature = "client-ip")]
+        d.field("client_ip", &self.client_ip);
+        d.field("received_at", &self.received_at_rfc3339().to_string())
+            .finish()
+    }
+}
+
+/// Appends `path`, percent-encoding what an RFC 3986 path can't hold.
+fn encode_path(path: &[u8], out: &mut String) {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    let mut i = 0;
+    while let Some(&b) = path.get(i) {
+        let keep = b.is_ascii_alphanumeric()
+            || b"-._~!$&'()*+,;=:@/".contains(&b)
+            || (b == b'%'
+                && path.get(i + 1).is_some_and(u8::is_ascii_hexdigit)
+                && path.get(i + 2).is_some_and(u8::is_ascii_hexdigit));
+        if keep {
+            out.push(char::from(b));
+        } else {
+            out.push('%');
+            out.push(char::from(HEX[usize::from(b >> 4)]));
+            out.push(char::from(HEX[usize::from(b & 15)]));
+        }
+        i += 1;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ctx(scheme: Scheme, host: &str, port: u16, base_path: &str) -> BaseContext {
+        BaseContext::new(Parts {
+            request_id: RequestId::generate(),
+            origin: Origin {
+                scheme,
+                host: Arc::from(host),
+                port,
+                base_path: Arc::from(base_path),
+            },
+            peer: None,
+            #[cfg(feature = "client-ip")]
+            client_ip: None,
+            received_at: SystemTime::UNIX_EPOCH,
+        })
+    }
+
+    #[test]
+    fn origin_omits_default_ports() {
+        let cases = [
+            (Scheme::Https, "example.com", 443, "https://example.com"),
+            (
+                Scheme::Https,
+                "example.com",
+                8443,
+                "https://example.com:8443",
+            ),
+            (Scheme::Http, "example.com", 80, "http://example.com"),
+            (Scheme::Http, "example.com", 443, "http://example.com:443"),
+            (Scheme::Https, "[2001:db8::1]", 443, "https://[2001:db8::1]"),
+            (Scheme::Http, "[::1]", 3000, "http://[::1]:3000"),
+        ];
+        for (scheme, host, port, want) in cases {
+            let ctx = ctx(scheme, host, port, "");
+            assert_eq!(ctx.origin(), want);
+            assert_eq!(ctx.home_url(), format!("{want}/"));
+        }
+    }
+
+    #[test]
+    fn home_url_and_url_for_use_the_base_path() {
+        let ctx = ctx(Scheme::Https, "example.com", 443, "/app");
+        assert_eq!(ctx.home_url(), "https://example.com/app/");
+        assert_eq!(ctx.url_for("/reset"), "https://example.com/app/reset");
+        assert_eq!(ctx.url_for("reset"), "https://example.com/app/reset");
+        assert_eq!(ctx.url_for(""), "https://example.com/app/");
+        assert_eq!(ctx.url_for("/"), "https://example.com/app/");
+    }
+
+    #[test]
+    fn url_for_percent_encodes_what_must_be() {
+        // RFC 3986 section 3.3: pchar = unreserved / pct-encoded / sub-delims / ":" / "@".
+        let ctx = ctx(Scheme::Https, "example.com", 443, "");
+        let cases = [
+            ("/a b", "/a%20b"),
+            ("/a?b#c", "/a%3Fb%23c"),
+            ("/caf\u{e9}", "/caf%C3%A9"),
+            ("/100%", "/100%25"),
+            ("/50%zz", "/50%25zz"),
+            ("/a%20b", "/a%20b"),
+            ("/<script>\"", "/%3Cscript%3E%22"),
+            ("/x\r\ny", "/x%0D%0Ay"),
+            ("/a\\b^`{|}", "/a%5Cb%5E%60%7B%7C%7D"),
+            ("/keep-._~!$&'()*+,;=:@/", "/keep-._~!$&'()*+,;=:@/"),
+        ];
+        for (path, want) in cases {
+            assert_eq!(
+                ctx.url_for(path),
+                format!("https://example.com{want}"),
+                "{path:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn debug_shows_the_fields() {
+        let ctx = ctx(Scheme::Https, "example.com", 443, "");
+        let debug = format!("{ctx:?}");
+        assert!(debug.contains(r#"host: "example.com""#), "{debug}");
+        assert!(debug.contains("1970-01-01T00:00:00.000Z"), "{debug}");
+    }
+}

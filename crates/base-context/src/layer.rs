@@ -1,0 +1,126 @@
+//! [`BaseContextLayer`]: the configuration, built once and shared.
+
+use std::sync::Arc;
+
+use crocodile_forwarded::{Scheme, TrustedProxies};
+use http::header::HeaderName;
+use tower_layer::Layer;
+
+use crate::allowed_hosts::AllowedHosts;
+use crate::base_path::BasePath;
+use crate::proxy_headers::{ProxyHeaders, XForwardedHops};
+use crate::service::BaseContextService;
+
+/// The default request id header, `x-request-id`.
+pub const X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// Computes a [`BaseContext`](crate::BaseContext) for every request, answers
+/// 400 to requests for hosts that are invalid or not allowed, and echoes the
+/// request id on the response.
+///
+/// Built once at start-up; the configuration sits behind an `Arc`, so
+/// cloning the layer (axum clones it per route) costs one count.
+///
+/// What it trusts: the socket peer's address (from
+/// [`PeerAddr`](crocodile_forwarded::PeerAddr), or axum's
+/// `ConnectInfo<SocketAddr>`); proxy headers of the one
+/// [`ProxyHeaders`] family only when that peer is in the
+/// [`TrustedProxies`]; an incoming request id only from such a peer. Nothing
+/// else.
+#[derive(Debug, Clone)]
+pub struct BaseContextLayer {
+    config: Arc<Config>,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Config {
+    pub(crate) trusted: TrustedProxies,
+    pub(crate) allowed_hosts: AllowedHosts,
+    pub(crate) proxy_headers: ProxyHeaders,
+    pub(crate) hops: XForwardedHops,
+    pub(crate) request_id_header: HeaderName,
+    pub(crate) base_path: BasePath,
+    pub(crate) default_scheme: Scheme,
+}
+
+impl BaseContextLayer {
+    /// A layer that believes proxy headers from `trusted` peers (use
+    /// [`TrustedProxies::none()`] when nothing sits in front) and answers for
+    /// `allowed_hosts`.
+    ///
+    /// Defaults: [`ProxyHeaders::XForwarded`], [`XForwardedHops::default()`],
+    /// `x-request-id`, no base path, `http` when neither the URI nor a trusted
+    /// proxy names the scheme.
+    pub fn new(trusted: TrustedProxies, allowed_hosts: AllowedHosts) -> Self {
+        Self {
+            config: Arc::new(Config {
+                trusted,
+                allowed_hosts,
+                proxy_headers: ProxyHeaders::default(),
+                hops: XForwardedHops::default(),
+                request_id_header: X_REQUEST_ID,
+                base_path: BasePath::root(),
+                default_scheme: Scheme::Http,
+            }),
+        }
+    }
+
+    /// The header family trusted proxies write; the other is ignored.
+    #[must_use]
+    pub fn proxy_headers(mut self, family: ProxyHeaders) -> Self {
+        Arc::make_mut(&mut self.config).proxy_headers = family;
+        self
+    }
+
+    /// How many trusted proxies write each `X-Forwarded-*` header.
+    #[must_use]
+    pub fn x_forwarded_hops(mut self, hops: XForwardedHops) -> Self {
+        Arc::make_mut(&mut self.config).hops = hops;
+        self
+    }
+
+    /// The request id header to read from trusted proxies and to echo
+    /// (`x-request-id` by default).
+    #[must_use]
+    pub fn request_id_header(mut self, name: HeaderName) -> Self {
+        Arc::make_mut(&mut self.config).request_id_header = name;
+        self
+    }
+
+    /// The path the application is mounted under, for
+    /// [`home_url`](crate::BaseContext::home_url). A trusted
+    /// `X-Forwarded-Prefix` (when enabled with [`XForwardedHops::prefix`])
+    /// replaces it.
+    #[must_use]
+    pub fn base_path(mut self, path: BasePath) -> Self {
+        Arc::make_mut(&mut self.config).base_path = path;
+        self
+    }
+
+    /// The scheme of the listener, used when neither the request URI nor a
+    /// trusted proxy names one: `https` when this server terminates TLS
+    /// itself. `http` by default.
+    #[must_use]
+    pub fn default_scheme(mut self, scheme: Scheme) -> Self {
+        Arc::make_mut(&mut self.config).default_scheme = scheme;
+        self
+    }
+
+    /// The trusted proxies.
+    pub fn trusted_proxies(&self) -> &TrustedProxies {
+        &self.config.trusted
+    }
+
+    /// The allowed hosts.
+    pub fn allowed_hosts(&self) -> &AllowedHosts {
+        &self.config.allowed_hosts
+    }
+}
+
+impl<S> Layer<S> for BaseContextLayer {
+    type Service = BaseContextService<S>;
+
+    fn layer(&self, inner: S) -> Self::Service {
+        BaseContextService::new(inner, Arc::clone(&self.config))
+    }
+}

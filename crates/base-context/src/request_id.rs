@@ -1,0 +1,269 @@
+//! Request ids: accepted from trusted proxies when valid, otherwise generated
+//! as time-sortable ULIDs.
+//!
+//! # Example
+//!
+//! ```
+//! use http::HeaderValue;
+//! use crocodile_base_context::RequestId;
+//!
+//! let a = RequestId::generate();
+//! let b = RequestId::generate();
+//! assert_eq!(a.as_str().len(), 26);
+//! assert!(a.as_str() < b.as_str(), "ids sort in the order they were made");
+//!
+//! let incoming = HeaderValue::from_static("req-7f3a");
+//! assert_eq!(RequestId::from_header(&incoming).unwrap(), "req-7f3a");
+//! assert!(RequestId::from_header(&HeaderValue::from_static("has space")).is_none());
+//! ```
+
+use std::fmt;
+use std::hash::BuildHasher;
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use http::HeaderValue;
+
+/// The longest request id accepted from a proxy.
+pub const MAX_REQUEST_ID_LEN: usize = 128;
+
+/// A request's id: an incoming `x-request-id` a trusted proxy sent, or one
+/// made here.
+///
+/// Generated ids are [ULID]s: 26 Crockford base32 characters holding 48 bits
+/// of Unix milliseconds, then a 16-bit sequence, then 64 bits keyed by a
+/// per-process random seed. They sort by creation time (strictly, within one
+/// process, even when the clock steps back) and are unique across processes
+/// and restarts (two processes agree on an id with probability 2^-64 per
+/// millisecond). Making one costs an atomic compare-and-swap and a SipHash of
+/// eight bytes, and allocates nothing: the text lives inline.
+///
+/// Its [`Display`](fmt::Display) writes the id, so it goes straight into a
+/// `tracing` span: `info_span!("request", id = %ctx.request_id())`.
+///
+/// [ULID]: https://github.com/ulid/spec
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct RequestId(Repr);
+
+#[derive(Clone, PartialEq, Eq, Hash)]
+enum Repr {
+    Generated([u8; 26]),
+    /// Validated by `is_valid`: visible ASCII, so `to_str` succeeds.
+    Header(HeaderValue),
+}
+
+impl RequestId {
+    /// Makes a new time-sortable id, stamped with the current time.
+    pub fn generate() -> Self {
+        Self::generate_at(SystemTime::now())
+    }
+
+    /// Makes a new id stamped with `now` (the layer passes the request's
+    /// arrival time, so the id and [`received_at`](crate::BaseContext::received_at)
+    /// agree).
+    pub fn generate_at(now: SystemTime) -> Self {
+        Self(Repr::Generated(ulid(&LAST, now)))
+    }
+
+    /// Accepts `value` as an id when it is 1 to 128 bytes of visible ASCII
+    /// (`!` to `~`, so no spaces or control characters).
+    pub fn from_header(value: &HeaderValue) -> Option<Self> {
+        is_valid(value.as_bytes()).then(|| Self(Repr::Header(value.clone())))
+    }
+
+    /// The id as text.
+    pub fn as_str(&self) -> &str {
+        match &self.0 {
+            // Crockford base32 is ASCII.
+            Repr::Generated(bytes) => std::str::from_utf8(bytes).unwrap_or_default(),
+            Repr::Header(value) => value.to_str().unwrap_or_default(),
+        }
+    }
+
+    /// The id as a header value (copies a generated id; an accepted one is
+    /// shared).
+    pub fn to_header_value(&self) -> HeaderValue {
+        match &self.0 {
+            Repr::Generated(bytes) => HeaderValue::from_bytes(bytes)
+                .unwrap_or_else(|_| HeaderValue::from_static("invalid")),
+            Repr::Header(value) => value.clone(),
+        }
+    }
+
+    /// Whether this id was made here rather than accepted from a proxy.
+    pub fn is_generated(&self) -> bool {
+        matches!(self.0, Repr::Generated(_))
+    }
+}
+
+fn is_valid(bytes: &[u8]) -> bool {
+    (1..=MAX_REQUEST_ID_LEN).contains(&bytes.len()) && bytes.iter().all(|b| b.is_ascii_graphic())
+}
+
+impl fmt::Display for RequestId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl fmt::Debug for RequestId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("RequestId").field(&self.as_str()).finish()
+    }
+}
+
+impl PartialEq<str> for RequestId {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl PartialEq<&str> for RequestId {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl AsRef<str> for RequestId {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+const CROCKFORD: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+const MILLIS_MASK: u64 = (1 << 48) - 1;
+
+/// Milliseconds (48 bits) and a sequence (16 bits) of the last id made; never
+/// goes down, so ids from one process are strictly increasing.
+static LAST: AtomicU64 = AtomicU64::new(0);
+
+/// Keys seeded from the operating system's random source (std seeds every
+/// `RandomState` from it), mixed with the process id.
+fn seed() -> &'static (std::collections::hash_map::RandomState, u64) {
+    static SEED: OnceLock<(std::collections::hash_map::RandomState, u64)> = OnceLock::new();
+    SEED.get_or_init(|| {
+        let state = std::collections::hash_map::RandomState::new();
+        let salt = state.hash_one((std::process::id(), SystemTime::now()));
+        (state, salt)
+    })
+}
+
+fn ulid(last_made: &AtomicU64, now: SystemTime) -> [u8; 26] {
+    let millis = now
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+        & MILLIS_MASK;
+    let floor = millis << 16;
+    let mut last = last_made.load(Ordering::Relaxed);
+    let high = loop {
+        // A new millisecond starts its sequence at 0; within a millisecond (or
+        // when the clock stepped back) the sequence counts up, carrying into
+        // the milliseconds after 65,536 ids.
+        let next = if floor > last {
+            floor
+        } else {
+            last.wrapping_add(1)
+        };
+        match last_made.compare_exchange_weak(last, next, Ordering::Relaxed, Ordering::Relaxed) {
+            Ok(_) => break next,
+            Err(actual) => last = actual,
+        }
+    };
+    let (state, salt) = seed();
+    let low = state.hash_one((high, *salt));
+    encode((u128::from(high) << 64) | u128::from(low))
+}
+
+fn encode(value: u128) -> [u8; 26] {
+    let mut out = [0u8; 26];
+    for (i, slot) in out.iter_mut().enumerate() {
+        let shift = 125 - 5 * i;
+        *slot = CROCKFORD[((value >> shift) & 31) as usize];
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashSet;
+    use std::time::Duration;
+
+    use super::*;
+
+    #[test]
+    fn validity_table() {
+        let long = "a".repeat(MAX_REQUEST_ID_LEN);
+        let too_long = "a".repeat(MAX_REQUEST_ID_LEN + 1);
+        let cases: &[(&[u8], bool)] = &[
+            (b"abc", true),
+            (b"0b3c2a66-8a52-4c0e-9a3e-0e2f0b1f2c3d", true),
+            (b"!~", true),
+            (long.as_bytes(), true),
+            (b"", false),
+            (too_long.as_bytes(), false),
+            (b"has space", false),
+            (b"tab\there", false),
+            (b"caf\xc3\xa9", false),
+            (b"\x7f", false),
+        ];
+        for (bytes, want) in cases {
+            assert_eq!(
+                is_valid(bytes),
+                *want,
+                "{:?}",
+                String::from_utf8_lossy(bytes)
+            );
+        }
+    }
+
+    #[test]
+    fn generated_ids_are_ulids_that_sort_and_do_not_repeat() {
+        let ids: Vec<RequestId> = (0..10_000).map(|_| RequestId::generate()).collect();
+        let mut seen = HashSet::new();
+        for pair in ids.windows(2) {
+            assert!(pair[0].as_str() < pair[1].as_str(), "{pair:?}");
+        }
+        for id in &ids {
+            assert_eq!(id.as_str().len(), 26);
+            assert!(id.as_str().bytes().all(|b| CROCKFORD.contains(&b)));
+            assert!(id.as_str().as_bytes()[0] <= b'7', "ULIDs hold 128 bits");
+            assert!(seen.insert(id.as_str().to_owned()));
+            assert!(id.is_generated());
+        }
+    }
+
+    #[test]
+    fn timestamp_is_the_leading_48_bits() {
+        // The ULID spec's example: `01ARZ3NDEK` is 1469922850259 ms.
+        let last = AtomicU64::new(0);
+        let id = ulid(&last, UNIX_EPOCH + Duration::from_millis(1_469_922_850_259));
+        assert_eq!(&id[..10], b"01ARZ3NDEK");
+        assert_eq!(encode(u128::MAX), *b"7ZZZZZZZZZZZZZZZZZZZZZZZZZ");
+        assert_eq!(encode(0), [b'0'; 26]);
+    }
+
+    #[test]
+    fn same_millisecond_counts_up_and_clock_stepping_back_keeps_order() {
+        let last = AtomicU64::new(0);
+        let at = UNIX_EPOCH + Duration::from_millis(1_700_000_000_000);
+        let a = ulid(&last, at);
+        let b = ulid(&last, at);
+        let stepped_back = ulid(&last, at - Duration::from_secs(60));
+        assert!(a < b && b < stepped_back);
+        assert_eq!(a[..10], b[..10]);
+        assert_ne!(a[16..], b[16..], "the keyed part differs too");
+    }
+
+    #[test]
+    fn header_value_round_trip() {
+        let id = RequestId::generate();
+        assert_eq!(id.to_header_value().to_str().unwrap(), id.as_str());
+        let value = HeaderValue::from_static("abc");
+        let id = RequestId::from_header(&value).unwrap();
+        assert!(!id.is_generated());
+        assert_eq!(id.to_header_value(), value);
+        assert_eq!(id.to_string(), "abc");
+        assert_eq!(format!("{id:?}"), r#"RequestId("abc")"#);
+    }
+}
