@@ -53,9 +53,10 @@ impl std::error::Error for ConfigError {}
 ///   `Set-Cookie: lang=<tag>; Path=/; Max-Age=31536000; SameSite=Lax`
 ///   (appended, so other cookies stay).
 ///
-/// Per request it costs one `Arc` clone and the extension insert (one boxed
-/// allocation); `Accept-Language` parsing allocates one small vector, and
-/// stripping a path prefix rebuilds the URI. It trusts nothing in the
+/// Per request it costs one `Arc` clone and the extension insert (the
+/// extension map and one box); `Accept-Language` parsing allocates one small
+/// vector, and stripping a path prefix rebuilds the URI: about 5 allocations
+/// in all, with the response headers, measured in `tests/allocations.rs`. It trusts nothing in the
 /// request: every value is only ever matched against the catalog.
 ///
 /// # Example
