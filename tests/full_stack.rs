@@ -87,3 +87,70 @@ async fn home_page_shows_the_address() {
         .to_bytes();
     assert!(String::from_utf8_lossy(&body).contains("127.0.0.1"));
 }
+
+#[tokio::test]
+async fn locale_is_negotiated_and_reported() {
+    let cases: &[(&[(&str, &str)], &str, &str)] = &[
+        (&[], "/context", "en"),
+        (&[("accept-language", "fr-CA, en;q=0.5")], "/context", "fr"),
+        (&[("accept-language", "zh-TW, en;q=0.1")], "/context", "en"),
+        (&[("accept-language", "zh-CN")], "/context", "zh-Hans"),
+        (&[("accept-language", "de;q=0.5, ar")], "/context", "ar"),
+        (
+            &[("accept-language", "fr"), ("cookie", "lang=de")],
+            "/context",
+            "de",
+        ),
+        (&[("cookie", "lang=de")], "/context?lang=ar", "ar"),
+        (&[("accept-language", "xx, *;q=0.1")], "/context", "en"),
+    ];
+    for (headers, uri, want) in cases {
+        let (status, body) = json(app(), "127.0.0.1:1", get(uri, headers)).await;
+        assert_eq!(status, 200);
+        assert_eq!(body["locale"], *want, "{uri} {headers:?}");
+    }
+}
+
+#[tokio::test]
+async fn language_switch_sets_the_cookie_and_the_page_direction() {
+    use axum::extract::connect_info::MockConnectInfo;
+    let router = app().layer(MockConnectInfo(
+        "127.0.0.1:1".parse::<std::net::SocketAddr>().unwrap(),
+    ));
+    let res = tower::ServiceExt::oneshot(router, get("/?lang=ar", &[]))
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["content-language"], "ar");
+    let cookie = res.headers()["set-cookie"].to_str().unwrap();
+    assert!(cookie.starts_with("lang=ar;"), "{cookie}");
+    let body = http_body_util::BodyExt::collect(res.into_body())
+        .await
+        .unwrap()
+        .to_bytes();
+    let page = String::from_utf8_lossy(&body);
+    assert!(page.contains(r#"<html lang="ar" dir="rtl">"#), "{page}");
+    assert!(page.contains(r#"href="?lang=fr""#), "{page}");
+}
+
+#[test]
+fn broken_catalog_names_every_error() {
+    let dir = std::env::temp_dir().join(format!("crocodile-broken-{}", std::process::id()));
+    for (locale, text) in [
+        ("en", "ok = fine\nbroken = {\n"),
+        ("fr", "ok = bien\n= nope\n"),
+    ] {
+        std::fs::create_dir_all(dir.join(locale)).unwrap();
+        std::fs::write(dir.join(locale).join("main.ftl"), text).unwrap();
+    }
+    let error = try_config(&[("CROCODILE_LOCALES", dir.to_str().unwrap())]).unwrap_err();
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert!(error.starts_with("CROCODILE_LOCALES="), "{error}");
+    let en = format!(
+        "{}:3:1: Expected an inline expression",
+        dir.join("en").join("main.ftl").display()
+    );
+    let fr = format!("{}:2:1:", dir.join("fr").join("main.ftl").display());
+    assert!(error.contains(&en), "{error}");
+    assert!(error.contains(&fr), "{error}");
+}

@@ -1,6 +1,7 @@
 //! The example's router, shared with the whole-stack tests in `tests/`.
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 
 use axum::Json;
 use axum::Router;
@@ -8,38 +9,49 @@ use axum::extract::ConnectInfo;
 use axum::response::Html;
 use axum::routing::get;
 use crocodile::client_ip::{ClientIp, ClientIpLayer};
+use crocodile::i18n::{FluentArgs, I18nLayer, Localizer};
 use serde_json::{Value, json};
 
 use super::config::Config;
 
 /// Builds the full stack from a validated configuration.
+///
+/// Layers run outermost first: `ClientIpLayer`, then `I18nLayer`.
 pub(crate) fn app(config: &Config) -> Router {
     Router::new()
         .route("/", get(home))
         .route("/context", get(context))
+        .layer(I18nLayer::new(Arc::clone(&config.catalog)))
         .layer(ClientIpLayer::new(
             config.client_ip.clone(),
             config.trusted_proxies.clone(),
         ))
 }
 
-/// `GET /context`: what the layers decided, as JSON. The keys are a contract.
+/// `GET /context`: what the layers decided, as JSON. The keys are a contract:
+/// add keys, never rename or drop one.
 async fn context(
     client_ip: Option<ClientIp>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    l10n: Localizer,
 ) -> Json<Value> {
     Json(json!({
         "client_ip": client_ip.map(|ip| ip.to_string()),
         "peer": peer.ip().to_string(),
+        "locale": l10n.tag(),
     }))
 }
 
-/// `GET /`: a short page showing the visitor's address.
-async fn home(client_ip: Option<ClientIp>) -> Html<String> {
-    let ip = client_ip.map_or_else(|| "unknown".to_owned(), |ip| ip.to_string());
-    Html(format!(
-        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Crocodile</title></head>\
-         <body><h1>Hello!</h1><p>Your address is <code>{ip}</code>.</p>\
-         <p>See <a href=\"/context\">/context</a> for everything the layers computed.</p></body></html>\n"
-    ))
+/// `GET /`: a small localized page: a greeting with the visitor's address, a
+/// plural, and links that switch language with `?lang=` (the layer keeps the
+/// choice in a cookie).
+async fn home(client_ip: Option<ClientIp>, l10n: Localizer) -> Html<String> {
+    let mut args = FluentArgs::new();
+    args.set(
+        "ip",
+        client_ip.map_or_else(|| "?".to_owned(), |ip| ip.to_string()),
+    );
+    args.set("count", l10n.catalog().locales().len());
+    args.set("source", l10n.source().as_str());
+    Html(super::page::render(&l10n, &args))
 }

@@ -2,9 +2,14 @@
 //! checked before the server binds.
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 
 use crocodile::client_ip::ClientIpStrategy;
 use crocodile::forwarded::TrustedProxies;
+use crocodile::i18n::Catalog;
+
+/// Where the example's catalogs live when `CROCODILE_LOCALES` is not set.
+const DEFAULT_LOCALES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/locales");
 
 /// Everything the full-stack example reads from its environment.
 #[derive(Debug, Clone)]
@@ -15,6 +20,9 @@ pub(crate) struct Config {
     pub(crate) client_ip: ClientIpStrategy,
     /// `CROCODILE_TRUSTED_PROXIES`, default `loopback`.
     pub(crate) trusted_proxies: TrustedProxies,
+    /// Built from `CROCODILE_LOCALES` (default `examples/locales` in this
+    /// package) and `CROCODILE_DEFAULT_LOCALE` (default `en`).
+    pub(crate) catalog: Arc<Catalog>,
 }
 
 impl Config {
@@ -49,6 +57,25 @@ impl Config {
                 str::parse,
             )?,
             trusted_proxies: var(&lookup, "CROCODILE_TRUSTED_PROXIES", "loopback", str::parse)?,
+            catalog: catalog(&lookup)?,
         })
     }
+}
+
+/// Builds and validates the Fluent catalog; the error lists every problem as
+/// `<path>:<line>:<column>: <message>`, one per line.
+fn catalog(lookup: &impl Fn(&str) -> Option<String>) -> Result<Arc<Catalog>, String> {
+    let dir = lookup("CROCODILE_LOCALES").unwrap_or_else(|| DEFAULT_LOCALES.to_owned());
+    let default = lookup("CROCODILE_DEFAULT_LOCALE").unwrap_or_else(|| "en".to_owned());
+    let catalog = Catalog::builder()
+        .default_locale(default.as_str())
+        .dir(&dir)
+        .build()
+        .map_err(|error| {
+            format!("CROCODILE_LOCALES={dir:?} (CROCODILE_DEFAULT_LOCALE={default:?}): the catalog has errors:\n{error}")
+        })?;
+    for missing in catalog.missing_messages() {
+        tracing::warn!("{missing}");
+    }
+    Ok(Arc::new(catalog))
 }

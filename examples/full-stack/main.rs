@@ -9,6 +9,8 @@
 //! | `CROCODILE_ADDR` | `127.0.0.1:3000` | where to listen |
 //! | `CROCODILE_CLIENT_IP` | `rightmost:x-forwarded-for` | the client-ip strategy |
 //! | `CROCODILE_TRUSTED_PROXIES` | `loopback` | proxies whose headers are believed |
+//! | `CROCODILE_LOCALES` | `examples/locales` | the Fluent catalog directory (`<dir>/<locale>/*.ftl`) |
+//! | `CROCODILE_DEFAULT_LOCALE` | `en` | the default locale |
 //!
 //! A bad value stops the process before it binds, naming the variable.
 
@@ -19,6 +21,7 @@ use tracing_subscriber::EnvFilter;
 
 mod app;
 mod config;
+mod page;
 
 #[tokio::main]
 async fn main() -> ExitCode {
