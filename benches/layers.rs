@@ -30,7 +30,9 @@ fn router() -> Router {
 }
 
 fn with_peer(router: Router) -> Router {
-    router.layer(MockConnectInfo("127.0.0.2:4000".parse::<SocketAddr>().unwrap()))
+    router.layer(MockConnectInfo(
+        "127.0.0.2:4000".parse::<SocketAddr>().unwrap(),
+    ))
 }
 
 fn request() -> Request<Body> {
@@ -44,7 +46,9 @@ fn request() -> Request<Body> {
 }
 
 fn run(bencher: Bencher<'_, '_>, router: Router) {
-    let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
     bencher.with_inputs(request).bench_local_values(|req| {
         runtime.block_on(async { black_box(router.clone().oneshot(req).await.unwrap()) })
     });
@@ -71,7 +75,8 @@ mod tower_only {
 
     fn peer_request() -> Request<Body> {
         let mut req = request();
-        req.extensions_mut().insert(ConnectInfo("127.0.0.2:4000".parse::<SocketAddr>().unwrap()));
+        req.extensions_mut()
+            .insert(ConnectInfo("127.0.0.2:4000".parse::<SocketAddr>().unwrap()));
         req
     }
 
@@ -89,7 +94,8 @@ mod tower_only {
 
     #[divan::bench]
     fn client_ip(bencher: Bencher<'_, '_>) {
-        let layer = ClientIpLayer::default().trusted_proxies("loopback, 10.0.0.0/8".parse().unwrap());
+        let layer =
+            ClientIpLayer::default().trusted_proxies("loopback, 10.0.0.0/8".parse().unwrap());
         let svc = layer.layer(service_fn(ok));
         bencher
             .with_inputs(peer_request)
@@ -109,7 +115,10 @@ mod tower_only {
     fn futures_now<F: std::future::Future>(future: F) -> F::Output {
         let mut future = std::pin::pin!(future);
         let waker = std::task::Waker::noop();
-        match future.as_mut().poll(&mut std::task::Context::from_waker(waker)) {
+        match future
+            .as_mut()
+            .poll(&mut std::task::Context::from_waker(waker))
+        {
             std::task::Poll::Ready(output) => output,
             std::task::Poll::Pending => unreachable!("service_fn handlers here are ready at once"),
         }
