@@ -1,4 +1,8 @@
-#![doc = include_str!("../README.md")]
+#![cfg_attr(feature = "axum", doc = include_str!("../README.md"))]
+#![cfg_attr(
+    not(feature = "axum"),
+    doc = "Request id, trusted scheme and host, home URL: see the README (its examples use the `axum` feature)."
+)]
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
@@ -11,6 +15,8 @@ mod extract;
 mod future;
 mod layer;
 mod origin;
+#[cfg(test)]
+mod properties;
 mod proxy_headers;
 mod request_id;
 mod rfc3339;

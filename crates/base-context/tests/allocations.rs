@@ -1,0 +1,137 @@
+//! Heap allocations per request, counted with dhat: what the crate README
+//! states. Run with `cargo test -p crocodile-base-context --test allocations -- --nocapture`.
+
+use std::convert::Infallible;
+use std::future::{Ready, ready};
+use std::net::SocketAddr;
+use std::pin::pin;
+use std::task::{Context, Poll, Waker};
+
+use crocodile_base_context::{BaseContextLayer, PeerAddr, TrustedProxies};
+use http::header::CONTENT_TYPE;
+use http::{HeaderValue, Request, Response};
+use tower::{Layer, Service};
+
+#[global_allocator]
+static ALLOC: dhat::Alloc = dhat::Alloc;
+
+const N: u64 = 1_000;
+
+/// The handler: a response that already has a header (as real ones do), so
+/// echoing the id does not have to allocate the response's header map.
+#[derive(Clone)]
+struct Handler;
+
+impl Service<Request<String>> for Handler {
+    type Response = Response<String>;
+    type Error = Infallible;
+    type Future = Ready<Result<Response<String>, Infallible>>;
+
+    fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, _req: Request<String>) -> Self::Future {
+        let mut res = Response::new(String::new());
+        res.headers_mut()
+            .insert(CONTENT_TYPE, HeaderValue::from_static("text/plain"));
+        ready(Ok(res))
+    }
+}
+
+fn request(
+    host: &'static str,
+    peer: &str,
+    headers: &[(&'static str, &'static str)],
+) -> Request<String> {
+    let mut req = Request::new(String::new());
+    req.headers_mut()
+        .insert("host", HeaderValue::from_static(host));
+    for (name, value) in headers {
+        req.headers_mut()
+            .insert(*name, HeaderValue::from_static(value));
+    }
+    // The peer, as axum's `ConnectInfo` would be: the extensions map exists.
+    req.extensions_mut()
+        .insert(PeerAddr(peer.parse::<SocketAddr>().unwrap()));
+    req
+}
+
+/// Allocations per request of `service` over `N` prepared requests,
+/// including dropping the responses.
+fn per_request<S>(service: &mut S, make: impl Fn() -> Request<String>) -> f64
+where
+    S: Service<Request<String>, Response = Response<String>>,
+    S::Error: std::fmt::Debug,
+{
+    let requests: Vec<_> = (0..N).map(|_| make()).collect();
+    let mut cx = Context::from_waker(Waker::noop());
+    let before = dhat::HeapStats::get().total_blocks;
+    for req in requests {
+        let future = pin!(service.call(req));
+        match future.poll(&mut cx) {
+            Poll::Ready(res) => drop(res.unwrap()),
+            Poll::Pending => panic!("the handler is ready at once"),
+        }
+    }
+    (dhat::HeapStats::get().total_blocks - before) as f64 / N as f64
+}
+
+#[test]
+fn allocations_per_request() {
+    let _profiler = dhat::Profiler::builder().testing().build();
+    let layer = |allowed: &str| {
+        BaseContextLayer::new(
+            TrustedProxies::parse("10.0.0.0/8").unwrap(),
+            allowed.parse().unwrap(),
+        )
+    };
+    let exact = layer("example.com");
+    let wildcard = layer(".example.com");
+
+    let baseline = per_request(&mut Handler, || {
+        request("example.com", "203.0.113.9:1", &[])
+    });
+
+    let generated = per_request(&mut exact.layer(Handler), || {
+        request("example.com", "203.0.113.9:1", &[])
+    }) - baseline;
+    let accepted = per_request(&mut exact.layer(Handler), || {
+        request("example.com", "10.0.0.1:1", &[("x-request-id", "abc-123")])
+    }) - baseline;
+    let proxied = per_request(&mut exact.layer(Handler), || {
+        request(
+            "backend:8080",
+            "10.0.0.1:1",
+            &[
+                ("x-forwarded-proto", "https"),
+                ("x-forwarded-host", "example.com"),
+                ("x-request-id", "abc-123"),
+            ],
+        )
+    }) - baseline;
+    let subdomain = per_request(&mut wildcard.layer(Handler), || {
+        request("www.example.com", "203.0.113.9:1", &[])
+    }) - baseline;
+    // The handler does not run here: this is the whole 400, not a difference.
+    let rejected = per_request(&mut exact.layer(Handler), || {
+        request("evil.tld", "203.0.113.9:1", &[])
+    });
+
+    println!("allocations per request, beyond the handler's own ({baseline} baseline):");
+    println!("  exact host, generated id:           {generated}");
+    println!("  exact host, id from trusted proxy:  {accepted}");
+    println!("  X-Forwarded-* from trusted proxy:   {proxied}");
+    println!("  .domain match, generated id:        {subdomain}");
+    println!("  400 for a disallowed host (total):  {rejected}");
+
+    // One box for the extension, one copy of a generated id into the response header.
+    assert_eq!(generated, 2.0);
+    // An accepted id is shared with the request's header value.
+    assert_eq!(accepted, 1.0);
+    assert_eq!(proxied, 1.0);
+    // A host matched by a pattern is copied once.
+    assert_eq!(subdomain, 3.0);
+    // The 400's header map (two blocks), its body, and the id copied into it.
+    assert_eq!(rejected, 4.0);
+}

@@ -1,0 +1,196 @@
+//! `BaseContextLayer` next to other layers: tower-http's request ids and
+//! tracing, crocodile-client-ip, and axum's `ConnectInfo`.
+#![cfg(feature = "axum")]
+
+use std::convert::Infallible;
+use std::net::SocketAddr;
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::connect_info::MockConnectInfo;
+use axum::routing::get;
+use crocodile_base_context::{BaseContext, BaseContextLayer};
+use http::{Request, Response, StatusCode};
+use tower::{ServiceBuilder, ServiceExt};
+
+fn layer() -> BaseContextLayer {
+    BaseContextLayer::new("10.0.0.0/8".parse().unwrap(), "*".parse().unwrap())
+}
+
+async fn body_text(res: Response<Body>) -> String {
+    let bytes = axum::body::to_bytes(res.into_body(), 4096).await.unwrap();
+    String::from_utf8(bytes.to_vec()).unwrap()
+}
+
+#[tokio::test]
+async fn axum_connect_info_is_the_peer() {
+    let app = |peer: &str| {
+        Router::new()
+            .route(
+                "/",
+                get(|ctx: BaseContext| async move {
+                    format!("{} {:?}", ctx.origin(), ctx.peer().map(|p| p.to_string()))
+                }),
+            )
+            .layer(layer())
+            .layer(MockConnectInfo(peer.parse::<SocketAddr>().unwrap()))
+    };
+    let req = || {
+        Request::get("/")
+            .header("host", "backend")
+            .header("x-forwarded-proto", "https")
+            .header("x-forwarded-host", "example.com")
+            .body(Body::empty())
+            .unwrap()
+    };
+    let res = app("10.0.0.1:4000").oneshot(req()).await.unwrap();
+    assert_eq!(
+        body_text(res).await,
+        r#"https://example.com Some("10.0.0.1:4000")"#
+    );
+    let res = app("203.0.113.9:4000").oneshot(req()).await.unwrap();
+    assert_eq!(
+        body_text(res).await,
+        r#"http://backend Some("203.0.113.9:4000")"#
+    );
+}
+
+#[tokio::test]
+async fn axum_400_has_a_plain_text_reason() {
+    let app = Router::new()
+        .route("/", get(|| async { "handler ran" }))
+        .layer(BaseContextLayer::new(
+            crocodile_base_context::TrustedProxies::none(),
+            "example.com".parse().unwrap(),
+        ));
+    let req = Request::get("/")
+        .header("host", "evil.tld")
+        .body(Body::empty())
+        .unwrap();
+    let res = app.oneshot(req).await.unwrap();
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(res.headers()["content-type"], "text/plain; charset=utf-8");
+    assert_eq!(body_text(res).await, "host not allowed");
+}
+
+/// tower-http's `SetRequestIdLayer` ran first: its id is the context's.
+#[cfg(feature = "tower-http")]
+#[tokio::test]
+async fn tower_http_request_id_is_reused() {
+    use tower_http::request_id::{MakeRequestUuid, RequestId, SetRequestIdLayer};
+
+    let service = ServiceBuilder::new()
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+        .layer(layer())
+        .service_fn(|req: Request<Body>| async move {
+            let ctx = req.extensions().get::<BaseContext>().unwrap();
+            let theirs = req.extensions().get::<RequestId>().unwrap();
+            assert_eq!(ctx.request_id().as_str(), theirs.header_value());
+            assert!(!ctx.request_id().is_generated());
+            Ok::<_, Infallible>(Response::new(Body::from(ctx.request_id().to_string())))
+        });
+    let req = Request::get("/")
+        .header("host", "example.com")
+        .body(Body::empty())
+        .unwrap();
+    let res = service.oneshot(req).await.unwrap();
+    let echoed = res.headers()["x-request-id"].to_str().unwrap().to_owned();
+    assert_eq!(echoed.len(), 36, "a UUID: {echoed}");
+    assert_eq!(body_text(res).await, echoed);
+}
+
+/// Without the feature, tower-http's extension is not looked at.
+#[cfg(not(feature = "tower-http"))]
+#[tokio::test]
+async fn tower_http_request_id_is_ignored_without_the_feature() {
+    use tower_http::request_id::{MakeRequestUuid, SetRequestIdLayer};
+
+    let service = ServiceBuilder::new()
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+        .layer(layer())
+        .service_fn(|req: Request<Body>| async move {
+            let ctx = req.extensions().get::<BaseContext>().unwrap();
+            assert!(ctx.request_id().is_generated());
+            Ok::<_, Infallible>(Response::new(Body::empty()))
+        });
+    let req = Request::get("/")
+        .header("host", "example.com")
+        .body(Body::empty())
+        .unwrap();
+    let res = service.oneshot(req).await.unwrap();
+    // SetRequestIdLayer set the request header; ours echoes our id, theirs is not propagated.
+    assert_eq!(res.headers()["x-request-id"].len(), 26);
+}
+
+/// The request id in a `TraceLayer` span, as the crate docs show.
+#[tokio::test]
+async fn request_id_in_a_trace_span() {
+    use std::sync::{Arc, Mutex};
+    use tower_http::trace::TraceLayer;
+
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let recorded = Arc::clone(&seen);
+    let service = ServiceBuilder::new()
+        .layer(layer())
+        // TraceLayer wraps the body in its own type; the 400 needs a body
+        // buildable from text, so map it back to axum's `Body`.
+        .map_response(|res: Response<_>| res.map(Body::new))
+        .layer(
+            TraceLayer::new_for_http().make_span_with(move |req: &Request<Body>| {
+                let id = req
+                    .extensions()
+                    .get::<BaseContext>()
+                    .map(|ctx| ctx.request_id().to_string());
+                recorded.lock().unwrap().push(id.clone());
+                tracing::info_span!("request", id = id.as_deref().unwrap_or("-"))
+            }),
+        )
+        .service_fn(|_req: Request<Body>| async {
+            Ok::<_, Infallible>(Response::new(Body::empty()))
+        });
+    let req = Request::get("/")
+        .header("host", "example.com")
+        .body(Body::empty())
+        .unwrap();
+    let res = service.oneshot(req).await.unwrap();
+    let echoed = res.headers()["x-request-id"].to_str().unwrap();
+    assert_eq!(*seen.lock().unwrap(), [Some(echoed.to_owned())]);
+}
+
+#[cfg(feature = "client-ip")]
+#[tokio::test]
+async fn client_ip_comes_from_the_client_ip_layer_when_it_ran_first() {
+    use crocodile_base_context::PeerAddr;
+    use crocodile_client_ip::ClientIpLayer;
+
+    let run = |with_client_ip: bool| async move {
+        let handler = |req: Request<Body>| async move {
+            let ctx = req.extensions().get::<BaseContext>().unwrap();
+            Ok::<_, Infallible>(Response::new(Body::from(format!("{:?}", ctx.client_ip()))))
+        };
+        let mut req = Request::get("/")
+            .header("host", "example.com")
+            .header("x-forwarded-for", "198.51.100.7")
+            .body(Body::empty())
+            .unwrap();
+        req.extensions_mut()
+            .insert(PeerAddr("10.0.0.1:4000".parse().unwrap()));
+        let res = if with_client_ip {
+            ServiceBuilder::new()
+                .layer(ClientIpLayer::default().trusted_proxies("10.0.0.0/8".parse().unwrap()))
+                .layer(layer())
+                .service_fn(handler)
+                .oneshot(req)
+                .await
+        } else {
+            ServiceBuilder::new()
+                .layer(layer())
+                .service_fn(handler)
+                .oneshot(req)
+                .await
+        };
+        body_text(res.unwrap()).await
+    };
+    assert_eq!(run(true).await, "Some(198.51.100.7)");
+    assert_eq!(run(false).await, "None");
+}
