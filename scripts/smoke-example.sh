@@ -34,12 +34,14 @@ for _ in $(seq 1 100); do
 done
 body=$(curl -fsS --interface 127.0.0.7 "http://127.0.0.1:$port/context" -H 'X-Forwarded-For: 6.6.6.6' || true)
 echo "GET /context -> $body"
-for key in client_ip peer; do
+for key in client_ip peer request_id scheme host port origin home_url locale received_at; do
   check "/context has \"$key\"" grep -q "\"$key\"" <<<"$body"
 done
 # The default trusts loopback, so a loopback peer's header is believed.
 check "trusted loopback peer's X-Forwarded-For is believed" grep -q '"client_ip":"6.6.6.6"' <<<"$body"
 check "GET / answers" curl -fsS -o /dev/null "http://127.0.0.1:$port/"
+code=$(curl -s -o /dev/null -w '%{http_code}' -H 'Host: evil.example' "http://127.0.0.1:$port/context")
+check "a disallowed Host gets 400 (got $code)" [ "$code" = 400 ]
 
 kill -TERM "$pid"
 wait "$pid" && rc=0 || rc=$?

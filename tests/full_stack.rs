@@ -154,3 +154,93 @@ fn broken_catalog_names_every_error() {
     assert!(error.contains(&en), "{error}");
     assert!(error.contains(&fr), "{error}");
 }
+
+/// Every key of the `/context` contract, in one place.
+const CONTEXT_KEYS: [&str; 10] = [
+    "client_ip",
+    "peer",
+    "request_id",
+    "scheme",
+    "host",
+    "port",
+    "origin",
+    "home_url",
+    "locale",
+    "received_at",
+];
+
+#[tokio::test]
+async fn context_has_every_contract_key() {
+    let (status, body) = json(app(), "127.0.0.1:5000", get("/context", &[])).await;
+    assert_eq!(status, 200);
+    for key in CONTEXT_KEYS {
+        assert!(body.get(key).is_some(), "missing {key}: {body}");
+    }
+    assert_eq!(body["scheme"], "http");
+    assert_eq!(body["host"], "localhost");
+    assert_eq!(body["port"], 3000);
+    assert_eq!(body["origin"], "http://localhost:3000");
+    assert_eq!(body["home_url"], "http://localhost:3000/");
+    let id = body["request_id"].as_str().unwrap();
+    assert!(!id.is_empty() && id.len() <= 128, "{id}");
+    let received = body["received_at"].as_str().unwrap();
+    assert!(
+        received.len() >= 20 && received.ends_with('Z') && received.as_bytes()[10] == b'T',
+        "{received}"
+    );
+}
+
+#[tokio::test]
+async fn scheme_and_host_follow_trust() {
+    let forged = [
+        ("host", "localhost"),
+        ("x-forwarded-proto", "https"),
+        ("x-forwarded-host", "127.0.0.1:8443"),
+    ];
+    // From a trusted loopback proxy: believed (the host is allowed).
+    let (status, body) = json(app(), "127.0.0.1:1", get("/context", &forged[1..])).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["scheme"], "https");
+    assert_eq!(body["host"], "127.0.0.1");
+    assert_eq!(body["port"], 8443);
+    assert_eq!(body["origin"], "https://127.0.0.1:8443");
+    assert_eq!(body["home_url"], "https://127.0.0.1:8443/");
+    // From an untrusted client: ignored, the Host header decides.
+    let (status, body) = json(app(), "192.0.2.9:1", get("/context", &forged[1..])).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["scheme"], "http");
+    assert_eq!(body["origin"], "http://localhost:3000");
+}
+
+#[tokio::test]
+async fn disallowed_or_invalid_hosts_get_400() {
+    let cases: &[(&str, &[(&str, &str)])] = &[
+        ("192.0.2.9:1", &[("host", "evil.example")]),
+        ("192.0.2.9:1", &[("host", "localhost@evil.example")]),
+        ("192.0.2.9:1", &[("host", "localhost:99999")]),
+        // A trusted proxy relaying a forged host is still checked.
+        ("127.0.0.1:1", &[("x-forwarded-host", "evil.example")]),
+    ];
+    for (peer, headers) in cases {
+        let mut req = get("/context", &[]);
+        for (name, value) in *headers {
+            req.headers_mut().insert(*name, value.parse().unwrap());
+        }
+        let (status, body) = json(app(), peer, req).await;
+        assert_eq!(status, 400, "{peer} {headers:?}: {body}");
+    }
+}
+
+#[tokio::test]
+async fn request_id_is_trusted_only_from_proxies() {
+    let supplied = [("x-request-id", "edge-1234")];
+    let (_, body) = json(app(), "127.0.0.1:1", get("/context", &supplied)).await;
+    assert_eq!(body["request_id"], "edge-1234");
+    let (_, body) = json(app(), "192.0.2.9:1", get("/context", &supplied)).await;
+    assert_ne!(body["request_id"], "edge-1234");
+    let (_, other) = json(app(), "192.0.2.9:1", get("/context", &supplied)).await;
+    assert_ne!(
+        body["request_id"], other["request_id"],
+        "generated ids are unique"
+    );
+}

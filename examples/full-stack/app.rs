@@ -8,24 +8,47 @@ use axum::Router;
 use axum::extract::ConnectInfo;
 use axum::response::Html;
 use axum::routing::get;
+use crocodile::base_context::{BaseContext, BaseContextLayer};
 use crocodile::client_ip::{ClientIp, ClientIpLayer};
 use crocodile::i18n::{FluentArgs, I18nLayer, Localizer};
+use http::Request;
 use serde_json::{Value, json};
+use tower_http::trace::TraceLayer;
 
 use super::config::Config;
 
 /// Builds the full stack from a validated configuration.
 ///
-/// Layers run outermost first: `ClientIpLayer`, then `I18nLayer`.
+/// Layers run outermost first: `ClientIpLayer` (the client address), then
+/// `BaseContextLayer` (request id, trusted scheme and host, the allowed-hosts
+/// check), a `TraceLayer` whose span carries the request id, and `I18nLayer`.
 pub(crate) fn app(config: &Config) -> Router {
+    let base_context =
+        BaseContextLayer::new(config.trusted_proxies.clone(), config.allowed_hosts.clone())
+            .proxy_headers(config.proxy_headers);
     Router::new()
         .route("/", get(home))
         .route("/context", get(context))
         .layer(I18nLayer::new(Arc::clone(&config.catalog)))
+        .layer(TraceLayer::new_for_http().make_span_with(request_span))
+        .layer(base_context)
         .layer(ClientIpLayer::new(
             config.client_ip.clone(),
             config.trusted_proxies.clone(),
         ))
+}
+
+/// Every log line of a request carries its id and client address.
+fn request_span<B>(req: &Request<B>) -> tracing::Span {
+    let ctx = req.extensions().get::<BaseContext>();
+    let client_ip = req.extensions().get::<ClientIp>();
+    tracing::info_span!(
+        "request",
+        id = %ctx.map_or("-", |ctx| ctx.request_id().as_str()),
+        client = %client_ip.map_or_else(|| "-".to_owned(), ToString::to_string),
+        method = %req.method(),
+        uri = %req.uri(),
+    )
 }
 
 /// `GET /context`: what the layers decided, as JSON. The keys are a contract:
@@ -33,19 +56,28 @@ pub(crate) fn app(config: &Config) -> Router {
 async fn context(
     client_ip: Option<ClientIp>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ctx: BaseContext,
     l10n: Localizer,
 ) -> Json<Value> {
+    tracing::info!("context requested");
     Json(json!({
         "client_ip": client_ip.map(|ip| ip.to_string()),
         "peer": peer.ip().to_string(),
+        "request_id": ctx.request_id().as_str(),
+        "scheme": ctx.scheme().as_str(),
+        "host": ctx.host(),
+        "port": ctx.port(),
+        "origin": ctx.origin(),
+        "home_url": ctx.home_url(),
         "locale": l10n.tag(),
+        "received_at": ctx.received_at_rfc3339().to_string(),
     }))
 }
 
 /// `GET /`: a small localized page: a greeting with the visitor's address, a
-/// plural, and links that switch language with `?lang=` (the layer keeps the
-/// choice in a cookie).
-async fn home(client_ip: Option<ClientIp>, l10n: Localizer) -> Html<String> {
+/// plural, what the base context computed, and links that switch language
+/// with `?lang=` (the layer keeps the choice in a cookie).
+async fn home(client_ip: Option<ClientIp>, ctx: BaseContext, l10n: Localizer) -> Html<String> {
     let mut args = FluentArgs::new();
     args.set(
         "ip",
@@ -53,5 +85,5 @@ async fn home(client_ip: Option<ClientIp>, l10n: Localizer) -> Html<String> {
     );
     args.set("count", l10n.catalog().locales().len());
     args.set("source", l10n.source().as_str());
-    Html(super::page::render(&l10n, &args))
+    Html(super::page::render(&l10n, &args, &ctx))
 }

@@ -4,6 +4,7 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 
+use crocodile::base_context::{AllowedHosts, ProxyHeaders};
 use crocodile::client_ip::ClientIpStrategy;
 use crocodile::forwarded::TrustedProxies;
 use crocodile::i18n::Catalog;
@@ -23,6 +24,11 @@ pub(crate) struct Config {
     /// Built from `CROCODILE_LOCALES` (default `examples/locales` in this
     /// package) and `CROCODILE_DEFAULT_LOCALE` (default `en`).
     pub(crate) catalog: Arc<Catalog>,
+    /// `CROCODILE_ALLOWED_HOSTS`, default `localhost,127.0.0.1,[::1]`.
+    pub(crate) allowed_hosts: AllowedHosts,
+    /// `CROCODILE_PROXY_HEADERS` (`x-forwarded`, the default, or `forwarded`):
+    /// the header family trusted proxies write for scheme and host.
+    pub(crate) proxy_headers: ProxyHeaders,
 }
 
 impl Config {
@@ -58,6 +64,18 @@ impl Config {
             )?,
             trusted_proxies: var(&lookup, "CROCODILE_TRUSTED_PROXIES", "loopback", str::parse)?,
             catalog: catalog(&lookup)?,
+            allowed_hosts: var(
+                &lookup,
+                "CROCODILE_ALLOWED_HOSTS",
+                "localhost,127.0.0.1,[::1]",
+                str::parse,
+            )?,
+            proxy_headers: var(
+                &lookup,
+                "CROCODILE_PROXY_HEADERS",
+                "x-forwarded",
+                str::parse,
+            )?,
         })
     }
 }

@@ -11,6 +11,8 @@
 //! | `CROCODILE_TRUSTED_PROXIES` | `loopback` | proxies whose headers are believed |
 //! | `CROCODILE_LOCALES` | `examples/locales` | the Fluent catalog directory (`<dir>/<locale>/*.ftl`) |
 //! | `CROCODILE_DEFAULT_LOCALE` | `en` | the default locale |
+//! | `CROCODILE_ALLOWED_HOSTS` | `localhost,127.0.0.1,[::1]` | hosts the site answers for (`example.com`, `.example.com`, `*`, `host:port`) |
+//! | `CROCODILE_PROXY_HEADERS` | `x-forwarded` | the header family trusted proxies write for scheme and host (`x-forwarded` or `forwarded`) |
 //!
 //! A bad value stops the process before it binds, naming the variable.
 
@@ -27,7 +29,7 @@ mod page;
 async fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
-            EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,crocodile=debug".into()),
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,tower_http=info,crocodile_client_ip=debug,crocodile_base_context=debug,crocodile_i18n=debug".into()),
         )
         .init();
     let config = match config::Config::from_env() {

@@ -3,10 +3,11 @@
 use std::fmt::Write as _;
 use std::sync::Arc;
 
+use crocodile::base_context::BaseContext;
 use crocodile::i18n::{FluentArgs, Localizer};
 
 /// Renders the page in the request's locale; every text is escaped.
-pub(crate) fn render(l10n: &Localizer, args: &FluentArgs<'_>) -> String {
+pub(crate) fn render(l10n: &Localizer, args: &FluentArgs<'_>, ctx: &BaseContext) -> String {
     let catalog = l10n.catalog();
     let mut links = String::new();
     for other in catalog
@@ -29,7 +30,14 @@ pub(crate) fn render(l10n: &Localizer, args: &FluentArgs<'_>) -> String {
 <h1>{title}</h1>
 <p>{greeting}</p>
 <p>{visits}</p>
-<p><small>{source}</small> <a href="/context">/context</a></p>
+<p><small>{source}</small></p>
+<dl>
+<dt>request id</dt><dd><code>{request_id}</code></dd>
+<dt>home</dt><dd><a href="{home_url}">{home_url}</a></dd>
+<dt>scheme, host, port</dt><dd>{scheme}, {host}, {port}</dd>
+<dt>received</dt><dd>{received_at}</dd>
+</dl>
+<p><a href="{context_url}">/context</a></p>
 <nav><h2>{language}</h2><ul>{links}</ul></nav>
 </body>
 </html>
@@ -41,6 +49,13 @@ pub(crate) fn render(l10n: &Localizer, args: &FluentArgs<'_>) -> String {
         visits = escape(&l10n.format("visits", args)),
         source = escape(&l10n.format("source", args)),
         language = escape(&l10n.text("language")),
+        request_id = escape(ctx.request_id().as_str()),
+        home_url = escape(&ctx.home_url()),
+        scheme = ctx.scheme(),
+        host = escape(ctx.host()),
+        port = ctx.port(),
+        received_at = ctx.received_at_rfc3339(),
+        context_url = escape(&ctx.url_for("/context")),
     )
 }
 
