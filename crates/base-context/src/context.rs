@@ -327,6 +327,13 @@ mod tests {
     }
 
     #[test]
+    fn context_is_plain_shareable_data() {
+        fn assert_plain<T: Clone + Send + Sync + 'static>() {}
+        assert_plain::<BaseContext>();
+        assert!(std::mem::size_of::<BaseContext>() <= 160);
+    }
+
+    #[test]
     fn debug_shows_the_fields() {
         let ctx = ctx(Scheme::Https, "example.com", 443, "");
         let debug = format!("{ctx:?}");

@@ -1,5 +1,5 @@
 //! Heap allocations per request, counted with dhat: what the crate README
-//! states. Run with `cargo test -p crocodile-base-context --test allocations -- --nocapture`.
+//! states; and no heap block outlives its request. Run with `cargo test -p crocodile-base-context --test allocations -- --nocapture`.
 
 use std::convert::Infallible;
 use std::future::{Ready, ready};
@@ -64,6 +64,7 @@ where
     S: Service<Request<String>, Response = Response<String>>,
     S::Error: std::fmt::Debug,
 {
+    let live_before = dhat::HeapStats::get().curr_blocks;
     let requests: Vec<_> = (0..N).map(|_| make()).collect();
     let mut cx = Context::from_waker(Waker::noop());
     let before = dhat::HeapStats::get().total_blocks;
@@ -74,7 +75,15 @@ where
             Poll::Pending => panic!("the handler is ready at once"),
         }
     }
-    (dhat::HeapStats::get().total_blocks - before) as f64 / N as f64
+    let total = dhat::HeapStats::get().total_blocks - before;
+    // Nothing outlives its request: the prepared requests are gone, and so
+    // is everything the layer made for them.
+    let live_after = dhat::HeapStats::get().curr_blocks;
+    assert_eq!(
+        live_after, live_before,
+        "live heap blocks after {N} requests"
+    );
+    total as f64 / N as f64
 }
 
 #[test]
