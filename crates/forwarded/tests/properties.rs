@@ -113,7 +113,7 @@ proptest! {
         for hop in 0..hops {
             suffix.push_str(&format!(", 10.0.0.{}", hop + 1));
         }
-        let mut line = prefix.clone();
+        let mut line = prefix;
         line.extend_from_slice(b",");
         line.extend_from_slice(suffix.as_bytes());
         let Ok(value) = HeaderValue::from_bytes(&line) else { return Ok(()) };
