@@ -64,3 +64,6 @@ pub fn get(uri: &str, headers: &[(&str, &str)]) -> Request<Body> {
     }
     req.body(Body::empty()).unwrap()
 }
+
+pub mod koa;
+pub mod stack;
