@@ -9,7 +9,9 @@ use std::sync::LazyLock;
 use crocodile_i18n::Catalog;
 use libfuzzer_sys::fuzz_target;
 
-const LOCALES: [&str; 9] = ["en", "en-GB", "fr", "fr-CA", "de", "zh-Hans", "zh-Hant", "ar", "pt-BR"];
+const LOCALES: [&str; 9] = [
+    "en", "en-GB", "fr", "fr-CA", "de", "zh-Hans", "zh-Hant", "ar", "pt-BR",
+];
 
 static CATALOG: LazyLock<Catalog> = LazyLock::new(|| {
     LOCALES

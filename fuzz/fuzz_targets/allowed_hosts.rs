@@ -42,16 +42,24 @@ fuzz_target!(|data: &[u8]| {
             if bare && !host.starts_with('[') && !host.ends_with('.') {
                 let dotted = format!("{host}.");
                 if parse_host(dotted.as_bytes()).is_ok() {
-                    assert_eq!(allowed.allows(&dotted, port), allows, "{host:?} vs {dotted:?}");
+                    assert_eq!(
+                        allowed.allows(&dotted, port),
+                        allows,
+                        "{host:?} vs {dotted:?}"
+                    );
                 }
             }
         }
         Err(AllowedHostsError::Empty) => {
-            assert!(list.split(',').all(|item| item.trim().is_empty()), "{list:?}");
+            assert!(
+                list.split(',').all(|item| item.trim().is_empty()),
+                "{list:?}"
+            );
         }
         Err(AllowedHostsError::Invalid { item, .. }) => {
             assert!(
-                list.split(',').any(|i| i.trim() == item && !item.is_empty()),
+                list.split(',')
+                    .any(|i| i.trim() == item && !item.is_empty()),
                 "{item:?} is not an item of {list:?}"
             );
         }
@@ -69,6 +77,9 @@ fuzz_target!(|data: &[u8]| {
         let pinned = AllowedHosts::parse(&format!("{host}:{port}"))
             .unwrap_or_else(|e| panic!("{host}:{port} refused: {e}"));
         assert!(pinned.allows(&host, port));
-        assert!(!pinned.allows(&host, port ^ 1), "{host}:{port} allowed another port");
+        assert!(
+            !pinned.allows(&host, port ^ 1),
+            "{host}:{port} allowed another port"
+        );
     }
 });

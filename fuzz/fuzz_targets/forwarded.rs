@@ -12,7 +12,9 @@ use std::borrow::Cow;
 use crocodile_forwarded::{
     Element, ElementError, ForwardedRev, Malformed, Value, rightmost_untrusted,
 };
-use crocodile_fuzz::{check_node, check_walk, header_map, is_decided, is_header_byte, lines, trusted};
+use crocodile_fuzz::{
+    check_node, check_walk, header_map, is_decided, is_header_byte, lines, trusted,
+};
 use http::HeaderMap;
 use http::header::{FORWARDED, HeaderValue};
 use libfuzzer_sys::fuzz_target;
@@ -22,7 +24,10 @@ fn check_value(value: Value<'_>) {
     let unescaped = value.unescaped();
     assert!(unescaped.len() <= raw.len());
     if !raw.contains(&b'\\') {
-        assert!(matches!(unescaped, Cow::Borrowed(_)), "copied without an escape");
+        assert!(
+            matches!(unescaped, Cow::Borrowed(_)),
+            "copied without an escape"
+        );
         assert_eq!(unescaped.as_ref(), raw);
     }
     if let Ok(node) = value.node() {
@@ -31,9 +36,14 @@ fn check_value(value: Value<'_>) {
 }
 
 fn check_element(element: &Element<'_>) {
-    for value in [element.for_value(), element.by(), element.proto(), element.host()]
-        .into_iter()
-        .flatten()
+    for value in [
+        element.for_value(),
+        element.by(),
+        element.proto(),
+        element.host(),
+    ]
+    .into_iter()
+    .flatten()
     {
         check_value(value);
     }
@@ -82,8 +92,16 @@ fuzz_target!(|data: &[u8]| {
     // Quoting round trip: whatever a proxy quotes into `host=`, after any junk
     // a client wrote to its left, comes back unescaped and splits cleanly.
     if let [junk, content, ..] = lines[..] {
-        let content: Vec<u8> = content.iter().copied().filter(|&b| is_header_byte(b)).collect();
-        let mut line: Vec<u8> = junk.iter().copied().filter(|&b| is_header_byte(b)).collect();
+        let content: Vec<u8> = content
+            .iter()
+            .copied()
+            .filter(|&b| is_header_byte(b))
+            .collect();
+        let mut line: Vec<u8> = junk
+            .iter()
+            .copied()
+            .filter(|&b| is_header_byte(b))
+            .collect();
         line.extend_from_slice(b", for=192.0.2.1;host=\"");
         for &b in &content {
             if b == b'"' || b == b'\\' {
@@ -93,15 +111,28 @@ fuzz_target!(|data: &[u8]| {
         }
         line.extend_from_slice(b"\", for=198.51.100.7");
         let mut map = HeaderMap::new();
-        map.append(FORWARDED, HeaderValue::from_bytes(&line).expect("header bytes only"));
+        map.append(
+            FORWARDED,
+            HeaderValue::from_bytes(&line).expect("header bytes only"),
+        );
         let mut walk = ForwardedRev::new(&map);
         let nearest = walk.next().expect("two elements").expect("a valid element");
-        assert_eq!(nearest.for_value().map(|v| v.raw()), Some(&b"198.51.100.7"[..]));
+        assert_eq!(
+            nearest.for_value().map(|v| v.raw()),
+            Some(&b"198.51.100.7"[..])
+        );
         let quoted = walk.next().expect("two elements").unwrap_or_else(|e| {
-            panic!("quoted element refused ({e}): {:?}", String::from_utf8_lossy(&line))
+            panic!(
+                "quoted element refused ({e}): {:?}",
+                String::from_utf8_lossy(&line)
+            )
         });
         assert_eq!(quoted.for_value().map(|v| v.raw()), Some(&b"192.0.2.1"[..]));
         let host = quoted.host().expect("host=");
-        assert_eq!(host.unescaped().as_ref(), &content[..], "quoting did not round trip");
+        assert_eq!(
+            host.unescaped().as_ref(),
+            &content[..],
+            "quoting did not round trip"
+        );
     }
 });

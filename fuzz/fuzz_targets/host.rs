@@ -13,7 +13,10 @@ fuzz_target!(|data: &[u8]| {
     if let Ok(parsed) = parse_host(data) {
         let host = parsed.host();
         assert!(!host.is_empty());
-        assert!(data.starts_with(host.as_bytes()), "host is not the input's prefix");
+        assert!(
+            data.starts_with(host.as_bytes()),
+            "host is not the input's prefix"
+        );
         let rest = &data[host.len()..];
         match parsed.port() {
             None => assert!(rest.is_empty(), "{rest:?} after the host was dropped"),

@@ -49,7 +49,11 @@ fuzz_target!(|data: &[u8]| {
             assert_eq!(again.to_string(), shown);
             for probe in PROBES {
                 let ip: IpAddr = probe.parse().unwrap();
-                assert_eq!(again.contains(ip), trusted.contains(ip), "{probe} in {shown:?}");
+                assert_eq!(
+                    again.contains(ip),
+                    trusted.contains(ip),
+                    "{probe} in {shown:?}"
+                );
             }
             for item in trusted.items() {
                 let single: TrustedProxies = item.to_string().parse().expect("an item parses");

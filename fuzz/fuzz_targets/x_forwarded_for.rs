@@ -31,8 +31,14 @@ fuzz_target!(|data: &[u8]| {
     for entry in &entries {
         assert!(!entry.is_empty());
         assert!(!entry.contains(&b','), "{entry:?} holds a comma");
-        assert!(!matches!(entry.first(), Some(b' ' | b'\t')), "{entry:?} untrimmed");
-        assert!(!matches!(entry.last(), Some(b' ' | b'\t')), "{entry:?} untrimmed");
+        assert!(
+            !matches!(entry.first(), Some(b' ' | b'\t')),
+            "{entry:?} untrimmed"
+        );
+        assert!(
+            !matches!(entry.last(), Some(b' ' | b'\t')),
+            "{entry:?} untrimmed"
+        );
     }
 
     // Parsed entries: one per list entry, in order, both directions alike.

@@ -4,8 +4,8 @@
 use std::net::IpAddr;
 
 use crocodile_forwarded::{Malformed, NodeAddr, TrustedProxies, Walk, normalize_ip, parse_node};
-use http::header::{HeaderName, HeaderValue};
 use http::HeaderMap;
+use http::header::{HeaderName, HeaderValue};
 
 /// The trusted sets a target picks from with one selector byte: nobody, the
 /// default, a realistic deployment, and everybody (the walk then always runs
@@ -82,7 +82,10 @@ pub fn check_walk(trusted: &TrustedProxies, rev: &[Result<NodeAddr, Malformed>],
         Walk::AllTrusted { ip, index } => {
             assert_eq!(index + 1, rev.len(), "{walk:?} did not reach the leftmost");
             assert_eq!(rev[index].as_ref().map(|n| n.ip), Ok(ip), "{walk:?}");
-            assert!(all_trusted_before(rev.len()), "{walk:?} with an untrusted entry");
+            assert!(
+                all_trusted_before(rev.len()),
+                "{walk:?} with an untrusted entry"
+            );
         }
         Walk::Malformed { index, why, last } => {
             assert!(index < rev.len(), "{walk:?} beyond {} entries", rev.len());
@@ -98,7 +101,8 @@ pub fn check_walk(trusted: &TrustedProxies, rev: &[Result<NodeAddr, Malformed>],
     }
     if let Some(client) = walk.client() {
         assert!(
-            rev.iter().any(|entry| entry.as_ref().is_ok_and(|n| n.ip == client)),
+            rev.iter()
+                .any(|entry| entry.as_ref().is_ok_and(|n| n.ip == client)),
             "client {client} is not in the header"
         );
     }
