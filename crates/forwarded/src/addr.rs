@@ -2,7 +2,7 @@
 //! `[2001:db8::1]:443`, and the normalisation every trust check relies on.
 
 use std::fmt;
-use std::net::{IpAddr, Ipv6Addr};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 /// An address with the port a proxy may have written next to it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -132,19 +132,54 @@ fn split_ip_port(text: &str) -> Result<(IpAddr, Option<&str>), Malformed> {
     }
     // One colon: IPv4 with a port. More: a bare IPv6 address (which can't carry a port).
     match text.split_once(':') {
-        Some((v4, port)) if !port.contains(':') => {
-            let v4 = v4.parse().map_err(|_| Malformed::Syntax)?;
-            Ok((IpAddr::V4(v4), Some(port)))
-        }
+        Some((v4, port)) if !port.contains(':') => Ok((IpAddr::V4(parse_ipv4(v4)?), Some(port))),
         Some(_) => Ok((
             IpAddr::V6(text.parse().map_err(|_| Malformed::Syntax)?),
             None,
         )),
-        None => Ok((
-            IpAddr::V4(text.parse().map_err(|_| Malformed::Syntax)?),
-            None,
-        )),
+        None => Ok((IpAddr::V4(parse_ipv4(text)?), None)),
     }
+}
+
+/// Dotted-quad IPv4, as `Ipv4Addr::from_str` accepts it (four decimal octets,
+/// no leading zeros). The common case is read in one pass over the bytes;
+/// anything the fast path does not recognise goes to the standard parser,
+/// which has the last word, so the two can never disagree.
+fn parse_ipv4(text: &str) -> Result<Ipv4Addr, Malformed> {
+    match fast_ipv4(text.as_bytes()) {
+        Some(ip) => Ok(ip),
+        None => text.parse().map_err(|_| Malformed::Syntax),
+    }
+}
+
+/// `Some` only for four octets of 1 to 3 digits, each at most 255 and without
+/// a leading zero; `None` for everything else (valid or not).
+fn fast_ipv4(bytes: &[u8]) -> Option<Ipv4Addr> {
+    let mut octets = [0u8; 4];
+    let mut i = 0;
+    for (n, octet) in octets.iter_mut().enumerate() {
+        if n > 0 {
+            if bytes.get(i) != Some(&b'.') {
+                return None;
+            }
+            i += 1;
+        }
+        let start = i;
+        let mut value: u16 = 0;
+        while let Some(&b) = bytes.get(i) {
+            if !b.is_ascii_digit() || i - start == 3 {
+                break;
+            }
+            value = value * 10 + u16::from(b - b'0');
+            i += 1;
+        }
+        let digits = i - start;
+        if digits == 0 || (digits > 1 && bytes[start] == b'0') {
+            return None;
+        }
+        *octet = u8::try_from(value).ok()?;
+    }
+    (i == bytes.len()).then(|| Ipv4Addr::from(octets))
 }
 
 /// A port is 1 to 5 ASCII digits that fit a `u16` (no sign, no spaces).
@@ -223,6 +258,61 @@ mod tests {
     }
 
     #[test]
+    fn ipv4_fast_path_agrees_with_the_standard_parser() {
+        let cases = [
+            "1.2.3.4",
+            "255.255.255.255",
+            "0.0.0.0",
+            "10.0.0.1",
+            "256.1.1.1",
+            "1.2.3.256",
+            "01.2.3.4",
+            "1.2.3.04",
+            "1.2.3",
+            "1.2.3.4.5",
+            "1..2.3",
+            ".1.2.3",
+            "1.2.3.",
+            "1234.1.1.1",
+            "1.2.3.4 ",
+            " 1.2.3.4",
+            "+1.2.3.4",
+            "1.2.3.-4",
+            "",
+            "a.b.c.d",
+            "999.0.0.1",
+            "00.0.0.0",
+            "0.00.0.0",
+            "127.000.0.1",
+            "1.2.3.4a",
+        ];
+        for case in cases {
+            if let Some(fast) = fast_ipv4(case.as_bytes()) {
+                assert_eq!(Some(fast), case.parse::<Ipv4Addr>().ok(), "{case}");
+            }
+            assert_eq!(
+                parse_ipv4(case).ok(),
+                case.parse::<Ipv4Addr>().ok(),
+                "{case}"
+            );
+        }
+        // Exhaustively on the octet forms: every one-octet spelling in every position.
+        for n in 0..1000u32 {
+            for spelling in [format!("{n}"), format!("{n:02}"), format!("{n:03}")] {
+                let text = format!("{spelling}.1.{spelling}.2");
+                assert_eq!(
+                    parse_ipv4(&text).ok(),
+                    text.parse::<Ipv4Addr>().ok(),
+                    "{text}"
+                );
+                if let Some(fast) = fast_ipv4(text.as_bytes()) {
+                    assert_eq!(Some(fast), text.parse::<Ipv4Addr>().ok(), "{text}");
+                }
+            }
+        }
+    }
+
+    #[test]
     fn cloudfront_viewer_address() {
         let v6 = parse_unbracketed_ip_port(b"2001:db8::1:443").unwrap();
         assert_eq!((v6.ip, v6.port), (ip("2001:db8::1"), Some(443)));
@@ -230,5 +320,29 @@ mod tests {
         assert_eq!((v4.ip, v4.port), (ip("1.2.3.4"), Some(5678)));
         assert!(parse_unbracketed_ip_port(b"1.2.3.4").is_err());
         assert!(parse_unbracketed_ip_port(b"[2001:db8::1]:443").is_err());
+    }
+}
+
+#[cfg(test)]
+mod ipv4_properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// On anything made of digits and dots, the fast path and the
+        /// standard parser agree, through `parse_node` too.
+        #[test]
+        fn parse_ipv4_is_the_standard_parser(text in "[0-9.]{0,18}") {
+            prop_assert_eq!(parse_ipv4(&text).ok(), text.parse::<Ipv4Addr>().ok());
+            if let Some(fast) = fast_ipv4(text.as_bytes()) {
+                prop_assert_eq!(Some(fast), text.parse::<Ipv4Addr>().ok());
+            }
+        }
+
+        #[test]
+        fn dotted_quads_round_trip(a: u8, b: u8, c: u8, d: u8) {
+            let ip = Ipv4Addr::new(a, b, c, d);
+            prop_assert_eq!(fast_ipv4(ip.to_string().as_bytes()), Some(ip));
+        }
     }
 }
