@@ -8,6 +8,15 @@
 //! [`MAX_RANGES`] ranges with the highest weights are kept (ties keep header
 //! order, so a long header cannot push out an earlier range of equal weight),
 //! and the first [`MAX_RANGES`] `q=0` exclusions.
+//!
+//! Parsing allocates nothing for a header of up to [`INLINE`] ranges without
+//! `q=0` (every browser's): ranges borrow the header's bytes and are kept in
+//! an inline array, and a range becomes a `LanguageIdentifier` only when
+//! negotiation reaches it (usually the first one decides). A range that
+//! passes the RFC 4647 syntax check but is not a language tag is then
+//! skipped there; while more than [`MAX_RANGES`] ranges compete for a place,
+//! every range is checked before it can push out another, so which ranges
+//! are kept is the same as if each were checked as it is read.
 
 use unic_langid::LanguageIdentifier;
 
@@ -15,41 +24,139 @@ use unic_langid::LanguageIdentifier;
 /// contribute. Browsers send fewer than ten.
 pub const MAX_RANGES: usize = 64;
 
+/// How many ranges are kept without allocating.
+pub(crate) const INLINE: usize = 8;
+
 /// The longest range considered, in bytes (the longest tags in the IANA
 /// registry are under 20; with variants a real tag stays well under this).
 const MAX_RANGE_LEN: usize = 64;
 
-/// A weighted language range from the header.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Range {
-    /// `None` for `*`.
-    pub(crate) tag: Option<LanguageIdentifier>,
+/// A weighted language range from the header, borrowing its bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) struct Range<'a> {
+    /// `None` for `*`; otherwise a syntactically valid language range.
+    pub(crate) tag: Option<&'a [u8]>,
     /// Weight in thousandths: 0..=1000.
     pub(crate) q: u16,
     /// Position in the header, for stable ordering.
     pos: usize,
+    /// Whether `tag` is known to parse as a `LanguageIdentifier`.
+    checked: bool,
 }
 
-impl Range {
+impl Range<'_> {
     /// Sort key: higher weight first; at equal weight a specific range before
     /// `*`; then header order.
     fn key(&self) -> (std::cmp::Reverse<u16>, bool, usize) {
         (std::cmp::Reverse(self.q), self.tag.is_none(), self.pos)
     }
+
+    /// The range as a language identifier; `None` (traced) when it is not a
+    /// language tag, or for `*`.
+    pub(crate) fn language(&self) -> Option<LanguageIdentifier> {
+        let tag = self.tag?;
+        match LanguageIdentifier::from_bytes(tag) {
+            Ok(id) => Some(id),
+            Err(_) => {
+                skip(tag, "not a language tag");
+                None
+            }
+        }
+    }
+}
+
+/// The ranked ranges: inline up to [`INLINE`], then on the heap.
+#[derive(Debug, Default)]
+pub(crate) struct Ranked<'a> {
+    inline: [Range<'a>; INLINE],
+    len: usize,
+    /// Every range, once more than [`INLINE`] have been kept.
+    heap: Option<Vec<Range<'a>>>,
+}
+
+impl<'a> Ranked<'a> {
+    pub(crate) fn as_slice(&self) -> &[Range<'a>] {
+        match &self.heap {
+            Some(heap) => heap,
+            None => &self.inline[..self.len],
+        }
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.as_slice().len()
+    }
+
+    fn last(&self) -> Option<&Range<'a>> {
+        self.as_slice().last()
+    }
+
+    fn insert(&mut self, at: usize, range: Range<'a>) {
+        match &mut self.heap {
+            Some(heap) => heap.insert(at, range),
+            None if self.len < INLINE => {
+                self.inline.copy_within(at..self.len, at + 1);
+                self.inline[at] = range;
+                self.len += 1;
+            }
+            None => {
+                let mut heap = Vec::with_capacity(2 * INLINE);
+                heap.extend_from_slice(&self.inline[..at]);
+                heap.push(range);
+                heap.extend_from_slice(&self.inline[at..self.len]);
+                self.heap = Some(heap);
+            }
+        }
+    }
+
+    fn pop(&mut self) {
+        match &mut self.heap {
+            Some(heap) => {
+                heap.pop();
+            }
+            None => self.len = self.len.saturating_sub(1),
+        }
+    }
+
+    /// Checks every unchecked range and drops those that are not tags.
+    fn check_all(&mut self) {
+        let keep = |range: &mut Range<'a>| {
+            if !range.checked && range.tag.is_some() {
+                if range.language().is_none() {
+                    return false;
+                }
+                range.checked = true;
+            }
+            true
+        };
+        match &mut self.heap {
+            Some(heap) => heap.retain_mut(keep),
+            None => {
+                let mut kept = 0;
+                for i in 0..self.len {
+                    let mut range = self.inline[i];
+                    if keep(&mut range) {
+                        self.inline[kept] = range;
+                        kept += 1;
+                    }
+                }
+                self.len = kept;
+            }
+        }
+    }
 }
 
 /// The useful part of one request's `Accept-Language` header(s).
 #[derive(Debug, Default)]
-pub(crate) struct AcceptLanguage {
+pub(crate) struct AcceptLanguage<'a> {
     /// Ranges with `q > 0`, best first.
-    pub(crate) ranked: Vec<Range>,
+    pub(crate) ranked: Ranked<'a>,
     /// Ranges with `q = 0` (tags only; `*;q=0` adds nothing to plain lookup).
     pub(crate) excluded: Vec<LanguageIdentifier>,
 }
 
-impl AcceptLanguage {
+impl<'a> AcceptLanguage<'a> {
     /// Parses every value of the header, in order, as one list.
-    pub(crate) fn parse<'a>(values: impl IntoIterator<Item = &'a [u8]>) -> Self {
+    pub(crate) fn parse(values: impl IntoIterator<Item = &'a [u8]>) -> Self {
         let mut out = Self::default();
         let mut pos = 0;
         for value in values {
@@ -61,7 +168,7 @@ impl AcceptLanguage {
         out
     }
 
-    fn element(&mut self, element: &[u8], pos: usize) {
+    fn element(&mut self, element: &'a [u8], pos: usize) {
         let element = trim(element);
         if element.is_empty() {
             return; // RFC 9110 section 5.6.1: empty list elements are allowed
@@ -83,36 +190,43 @@ impl AcceptLanguage {
             }
         }
         let q = q.unwrap_or(1000);
-        let tag = if range == b"*" {
-            None
-        } else {
-            if !is_language_range(range) {
-                return skip(element, "not a language range");
-            }
-            if q > 0 && !self.admits(q, false, pos) || q == 0 && self.excluded.len() >= MAX_RANGES {
-                return; // would not be kept: do not spend a parse on it
-            }
-            match LanguageIdentifier::from_bytes(range) {
-                Ok(tag) => Some(tag),
-                Err(_) => return skip(element, "not a language tag"),
-            }
-        };
+        let wildcard = range == b"*";
+        if !wildcard && !is_language_range(range) {
+            return skip(element, "not a language range");
+        }
         if q == 0 {
-            if let Some(tag) = tag {
-                if self.excluded.len() < MAX_RANGES {
-                    self.excluded.push(tag);
+            if !wildcard && self.excluded.len() < MAX_RANGES {
+                match LanguageIdentifier::from_bytes(range) {
+                    Ok(tag) => self.excluded.push(tag),
+                    Err(_) => skip(element, "not a language tag"),
                 }
             }
             return;
         }
-        let range = Range { tag, q, pos };
-        if !self.admits(q, range.tag.is_none(), pos) {
-            return;
+        // Full: only now does it matter which kept ranges are real tags.
+        if self.ranked.len() >= MAX_RANGES {
+            self.ranked.check_all();
         }
-        if self.ranked.len() == MAX_RANGES {
+        if !self.admits(q, wildcard, pos) {
+            return; // would not be kept: do not spend a parse on it
+        }
+        let mut range = Range {
+            tag: (!wildcard).then_some(range),
+            q,
+            pos,
+            checked: wildcard,
+        };
+        if self.ranked.len() >= MAX_RANGES {
+            if range.language().is_none() {
+                return;
+            }
+            range.checked = true;
             self.ranked.pop();
         }
-        let at = self.ranked.partition_point(|r| r.key() <= range.key());
+        let at = self
+            .ranked
+            .as_slice()
+            .partition_point(|r| r.key() <= range.key());
         self.ranked.insert(at, range);
     }
 
@@ -197,8 +311,12 @@ mod tests {
     fn tags(header: &str) -> Vec<(String, u16)> {
         AcceptLanguage::parse([header.as_bytes()])
             .ranked
-            .into_iter()
-            .map(|r| (r.tag.map_or_else(|| "*".to_owned(), |t| t.to_string()), r.q))
+            .as_slice()
+            .iter()
+            .filter_map(|r| match r.tag {
+                None => Some(("*".to_owned(), r.q)),
+                Some(_) => r.language().map(|tag| (tag.to_string(), r.q)),
+            })
             .collect()
     }
 
@@ -266,11 +384,41 @@ mod tests {
     }
 
     #[test]
+    fn ranges_that_are_not_tags_never_push_out_tags() {
+        // Valid RFC 4647 ranges, but not language tags (a 4-letter language).
+        assert!(LanguageIdentifier::from_bytes(b"abcd").is_err());
+        let mut header = "abcd, ".repeat(20);
+        let langs: Vec<String> = (0..MAX_RANGES)
+            .map(|i| {
+                format!(
+                    "x{}{}",
+                    (b'a' + (i / 26) as u8) as char,
+                    (b'a' + (i % 26) as u8) as char
+                )
+            })
+            .collect();
+        header.push_str(&langs.join(";q=0.5, "));
+        header.push_str(";q=0.5");
+        let parsed = AcceptLanguage::parse([header.as_bytes()]);
+        let kept: Vec<String> = parsed
+            .ranked
+            .as_slice()
+            .iter()
+            .map(|r| String::from_utf8(r.tag.unwrap().to_vec()).unwrap())
+            .collect();
+        assert_eq!(kept, langs);
+        // Few ranges: nothing allocated, the inline array holds them.
+        let parsed = AcceptLanguage::parse([&b"fr-CA, fr;q=0.9, en;q=0.5"[..]]);
+        assert!(parsed.ranked.heap.is_none());
+        assert_eq!(parsed.ranked.len(), 3);
+    }
+
+    #[test]
     fn only_the_best_ranges_are_kept_however_long_the_header() {
         let mut header = "xx;q=0.1, ".repeat(10_000);
         header.push_str("fr;q=0.9");
         let parsed = AcceptLanguage::parse([header.as_bytes()]);
         assert_eq!(parsed.ranked.len(), MAX_RANGES);
-        assert_eq!(parsed.ranked[0].tag.as_ref().unwrap().to_string(), "fr");
+        assert_eq!(parsed.ranked.as_slice()[0].tag, Some(&b"fr"[..]));
     }
 }

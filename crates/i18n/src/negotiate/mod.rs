@@ -114,15 +114,27 @@ impl Catalog {
         values: impl IntoIterator<Item = &'a [u8]>,
     ) -> Option<usize> {
         let header = AcceptLanguage::parse(values);
-        let excluded = |i: usize| is_excluded(&header, &self.locales[i].id);
-        for range in &header.ranked {
-            match &range.tag {
-                Some(tag) => {
-                    if let Some(i) = lookup(self, tag, excluded) {
-                        return Some(i);
-                    }
+        // Exclusions compare against every positive range: parse them all
+        // (only for headers with `q=0`).
+        let positive: Vec<LanguageIdentifier> = if header.excluded.is_empty() {
+            Vec::new()
+        } else {
+            header
+                .ranked
+                .as_slice()
+                .iter()
+                .filter_map(|range| range.language())
+                .collect()
+        };
+        let excluded = |i: usize| is_excluded(&header.excluded, &positive, &self.locales[i].id);
+        for range in header.ranked.as_slice() {
+            if range.tag.is_none() {
+                return (0..self.len()).find(|&i| !excluded(i));
+            }
+            if let Some(tag) = range.language() {
+                if let Some(i) = lookup(self, &tag, excluded) {
+                    return Some(i);
                 }
-                None => return (0..self.len()).find(|&i| !excluded(i)),
             }
         }
         None
@@ -131,12 +143,15 @@ impl Catalog {
 
 /// A locale is excluded when a `q=0` range matches it and no positive range
 /// that matches it is more specific (`en;q=0, en-GB` keeps `en-GB`).
-fn is_excluded(header: &AcceptLanguage, locale: &LanguageIdentifier) -> bool {
-    if header.excluded.is_empty() {
+fn is_excluded(
+    excluded: &[LanguageIdentifier],
+    positive: &[LanguageIdentifier],
+    locale: &LanguageIdentifier,
+) -> bool {
+    if excluded.is_empty() {
         return false;
     }
-    let Some(zero) = header
-        .excluded
+    let Some(zero) = excluded
         .iter()
         .filter(|range| range_matches(range, locale))
         .map(specificity)
@@ -144,12 +159,9 @@ fn is_excluded(header: &AcceptLanguage, locale: &LanguageIdentifier) -> bool {
     else {
         return false;
     };
-    !header.ranked.iter().any(|range| {
-        range
-            .tag
-            .as_ref()
-            .is_some_and(|tag| range_matches(tag, locale) && specificity(tag) > zero)
-    })
+    !positive
+        .iter()
+        .any(|tag| range_matches(tag, locale) && specificity(tag) > zero)
 }
 
 #[cfg(test)]
