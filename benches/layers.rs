@@ -1,15 +1,23 @@
 //! Per-request cost of each layer: an in-process `oneshot` through a `Router`,
-//! bare and with each layer, in ns/request and allocations/request.
+//! and the same layers around a plain `service_fn` (tower only), bare, with
+//! each layer alone and with all three, in ns/request and allocations/request.
+//! A `parsing` group measures the header parsers alone.
 //!
-//! Run with: `cargo bench --bench layers`
+//! Run with: `cargo bench --bench layers` (one group: `cargo bench --bench
+//! layers -- tower_only`). Each row includes building the request (outside
+//! the timed region) and dropping the response (inside it); subtract the
+//! `bare` row of the same group for a layer's own cost.
 
 use std::net::SocketAddr;
+use std::sync::{Arc, LazyLock};
 
 use axum::Router;
 use axum::body::Body;
 use axum::extract::connect_info::MockConnectInfo;
 use axum::routing::get;
+use crocodile::base_context::BaseContextLayer;
 use crocodile::client_ip::ClientIpLayer;
+use crocodile::i18n::{Catalog, I18nLayer};
 use divan::{AllocProfiler, Bencher, black_box};
 use http::Request;
 use tower::ServiceExt;
@@ -19,6 +27,32 @@ static ALLOC: AllocProfiler = AllocProfiler::system();
 
 fn main() {
     divan::main();
+}
+
+/// The example's catalog: en (default), fr, de, zh-Hans, ar.
+static CATALOG: LazyLock<Arc<Catalog>> = LazyLock::new(|| {
+    Arc::new(
+        Catalog::builder()
+            .default_locale("en")
+            .dir(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/locales"))
+            .build()
+            .expect("the example catalog builds"),
+    )
+});
+
+fn client_ip_layer() -> ClientIpLayer {
+    ClientIpLayer::default().trusted_proxies("loopback, 10.0.0.0/8".parse().unwrap())
+}
+
+fn base_context_layer() -> BaseContextLayer {
+    BaseContextLayer::new(
+        "loopback, 10.0.0.0/8".parse().unwrap(),
+        "localhost".parse().unwrap(),
+    )
+}
+
+fn i18n_layer() -> I18nLayer {
+    I18nLayer::new(Arc::clone(&CATALOG))
 }
 
 async fn handler() -> &'static str {
@@ -35,6 +69,8 @@ fn with_peer(router: Router) -> Router {
     ))
 }
 
+/// What a request through a reverse proxy carries: a three-entry chain (the
+/// client is `203.0.113.7`), a ranked `Accept-Language` (`fr` wins).
 fn request() -> Request<Body> {
     Request::builder()
         .uri("/")
@@ -45,7 +81,11 @@ fn request() -> Request<Body> {
         .unwrap()
 }
 
+/// `router` as `axum::serve` runs it: `with_state(())` turns every handler
+/// into a route (applying the layers) once, as `into_make_service` does; a
+/// `Router<()>` called directly would re-apply every layer per request.
 fn run(bencher: Bencher<'_, '_>, router: Router) {
+    let router = router.with_state(());
     let runtime = tokio::runtime::Builder::new_current_thread()
         .build()
         .unwrap();
@@ -61,17 +101,60 @@ fn bare(bencher: Bencher<'_, '_>) {
 
 #[divan::bench]
 fn client_ip(bencher: Bencher<'_, '_>) {
-    let layer = ClientIpLayer::default().trusted_proxies("loopback, 10.0.0.0/8".parse().unwrap());
-    run(bencher, with_peer(router().layer(layer)));
+    run(bencher, with_peer(router().layer(client_ip_layer())));
 }
 
-/// The same layers around a `service_fn` instead of a `Router`: the layer's
+#[divan::bench]
+fn base_context(bencher: Bencher<'_, '_>) {
+    run(bencher, with_peer(router().layer(base_context_layer())));
+}
+
+#[divan::bench]
+fn i18n(bencher: Bencher<'_, '_>) {
+    run(bencher, with_peer(router().layer(i18n_layer())));
+}
+
+/// All three, in the example's order (without its `TraceLayer`), each with
+/// its own `Router::layer` call as the example does.
+#[divan::bench]
+fn all_three(bencher: Bencher<'_, '_>) {
+    let router = router()
+        .layer(i18n_layer())
+        .layer(base_context_layer())
+        .layer(client_ip_layer());
+    run(bencher, with_peer(router));
+}
+
+/// All three in one `Router::layer` call (a `ServiceBuilder`): axum boxes the
+/// route once instead of three times.
+#[divan::bench]
+fn all_three_one_layer(bencher: Bencher<'_, '_>) {
+    let stack = tower::ServiceBuilder::new()
+        .layer(client_ip_layer())
+        .layer(base_context_layer())
+        .layer(i18n_layer());
+    run(bencher, with_peer(router().layer(stack)));
+}
+
+/// A layer that does nothing: what axum itself charges per `Router::layer`
+/// call (it boxes the route and its future again), the floor under every
+/// layer's `Router` row.
+#[divan::bench]
+fn identity(bencher: Bencher<'_, '_>) {
+    run(
+        bencher,
+        with_peer(router().layer(tower::layer::util::Identity::new())),
+    );
+}
+
+/// The same layers around a `service_fn` instead of a `Router`: the layers'
 /// own cost, without axum's per-route boxing.
 mod tower_only {
     use super::*;
     use axum::extract::ConnectInfo;
+    use http::{HeaderValue, Response, header::CONTENT_TYPE};
     use std::convert::Infallible;
-    use tower::{Layer, service_fn};
+    use tower::{Layer, Service, service_fn};
 
     fn peer_request() -> Request<Body> {
         let mut req = request();
@@ -80,35 +163,58 @@ mod tower_only {
         req
     }
 
-    async fn ok(req: Request<Body>) -> Result<Request<Body>, Infallible> {
-        Ok(req)
+    /// A response with a header already, as real ones have (so a layer
+    /// adding one does not pay for the header map).
+    async fn ok(req: Request<Body>) -> Result<Response<Body>, Infallible> {
+        black_box(&req);
+        let mut res = Response::new(Body::empty());
+        res.headers_mut()
+            .insert(CONTENT_TYPE, HeaderValue::from_static("text/plain"));
+        Ok(res)
+    }
+
+    fn run<S>(bencher: Bencher<'_, '_>, svc: S)
+    where
+        S: Service<Request<Body>, Response = Response<Body>, Error = Infallible> + Clone,
+    {
+        bencher
+            .with_inputs(peer_request)
+            .bench_local_values(|req| black_box(futures_now(svc.clone().oneshot(req))));
     }
 
     #[divan::bench]
     fn bare(bencher: Bencher<'_, '_>) {
-        let svc = service_fn(ok);
-        bencher
-            .with_inputs(peer_request)
-            .bench_local_values(|req| black_box(futures_now(svc.oneshot(req))));
+        run(bencher, service_fn(ok));
     }
 
     #[divan::bench]
     fn client_ip(bencher: Bencher<'_, '_>) {
-        let layer =
-            ClientIpLayer::default().trusted_proxies("loopback, 10.0.0.0/8".parse().unwrap());
-        let svc = layer.layer(service_fn(ok));
-        bencher
-            .with_inputs(peer_request)
-            .bench_local_values(|req| black_box(futures_now(svc.clone().oneshot(req))));
+        run(bencher, client_ip_layer().layer(service_fn(ok)));
     }
 
     #[divan::bench]
     fn client_ip_untrusted_peer(bencher: Bencher<'_, '_>) {
-        let layer = ClientIpLayer::default();
-        let svc = layer.layer(service_fn(ok));
-        bencher
-            .with_inputs(peer_request)
-            .bench_local_values(|req| black_box(futures_now(svc.clone().oneshot(req))));
+        run(bencher, ClientIpLayer::default().layer(service_fn(ok)));
+    }
+
+    #[divan::bench]
+    fn base_context(bencher: Bencher<'_, '_>) {
+        run(bencher, base_context_layer().layer(service_fn(ok)));
+    }
+
+    #[divan::bench]
+    fn i18n(bencher: Bencher<'_, '_>) {
+        run(bencher, i18n_layer().layer(service_fn(ok)));
+    }
+
+    #[divan::bench]
+    fn all_three(bencher: Bencher<'_, '_>) {
+        let svc = tower::ServiceBuilder::new()
+            .layer(client_ip_layer())
+            .layer(base_context_layer())
+            .layer(i18n_layer())
+            .service_fn(ok);
+        run(bencher, svc);
     }
 
     /// Polls a future that is ready at once (these services never wait).
@@ -122,5 +228,30 @@ mod tower_only {
             std::task::Poll::Ready(output) => output,
             std::task::Poll::Pending => unreachable!("service_fn handlers here are ready at once"),
         }
+    }
+}
+
+/// The header parsers alone, on the bench request's headers: what "parsing
+/// allocates nothing" means, measured.
+mod parsing {
+    use super::*;
+    use crocodile::forwarded::{TrustedProxies, XForwardedFor, rightmost_untrusted};
+
+    #[divan::bench]
+    fn x_forwarded_for_rightmost_untrusted(bencher: Bencher<'_, '_>) {
+        let trusted: TrustedProxies = "loopback, 10.0.0.0/8".parse().unwrap();
+        let req = request();
+        bencher.bench_local(|| {
+            black_box(rightmost_untrusted(
+                &trusted,
+                XForwardedFor::new(black_box(req.headers())).rev(),
+            ))
+        });
+    }
+
+    #[divan::bench]
+    fn accept_language_negotiate(bencher: Bencher<'_, '_>) {
+        let value = "fr-CA, fr;q=0.9, en;q=0.5";
+        bencher.bench_local(|| black_box(CATALOG.negotiate(black_box(value))));
     }
 }
