@@ -23,7 +23,10 @@ async fn whoami(ClientIp(ip): ClientIp, decision: ClientIpDecision) -> String {
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     tracing_subscriber::fmt()
-        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,crocodile_client_ip=debug".into()))
+        .with_env_filter(
+            EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,crocodile_client_ip=debug".into()),
+        )
         .init();
     let app = Router::new()
         .route("/", get(whoami))
@@ -31,6 +34,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .layer(ClientIpLayer::default().trusted_proxies("loopback".parse()?));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:3000").await?;
     println!("listening on http://{}", listener.local_addr()?);
-    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).await?;
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .await?;
     Ok(())
 }
