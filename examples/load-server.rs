@@ -22,6 +22,7 @@ use axum::routing::get;
 use crocodile::base_context::BaseContextLayer;
 use crocodile::client_ip::ClientIpLayer;
 use crocodile::i18n::{Catalog, I18nLayer};
+use tower::ServiceBuilder;
 
 async fn hello() -> &'static str {
     "hello, world\n"
@@ -36,10 +37,14 @@ fn full(router: Router) -> Result<Router, String> {
         .build()
         .map_err(|e| format!("{e}"))?;
     let allowed = "localhost,127.0.0.1".parse().map_err(|e| format!("{e}"))?;
-    Ok(router
-        .layer(I18nLayer::new(Arc::new(catalog)))
-        .layer(BaseContextLayer::new(trusted.clone(), allowed))
-        .layer(ClientIpLayer::default().trusted_proxies(trusted)))
+    // One `Router::layer` call with a `ServiceBuilder`, as the full-stack
+    // example does: axum boxes the route once, not once per layer.
+    Ok(router.layer(
+        ServiceBuilder::new()
+            .layer(ClientIpLayer::default().trusted_proxies(trusted.clone()))
+            .layer(BaseContextLayer::new(trusted, allowed))
+            .layer(I18nLayer::new(Arc::new(catalog))),
+    ))
 }
 
 #[tokio::main]

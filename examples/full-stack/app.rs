@@ -6,13 +6,14 @@ use std::sync::Arc;
 use axum::Json;
 use axum::Router;
 use axum::extract::ConnectInfo;
-use axum::response::Html;
+use axum::response::{Html, IntoResponse};
 use axum::routing::get;
 use crocodile::base_context::{BaseContext, BaseContextLayer};
 use crocodile::client_ip::{ClientIp, ClientIpLayer};
 use crocodile::i18n::{FluentArgs, I18nLayer, Localizer};
 use http::Request;
 use serde_json::{Value, json};
+use tower::ServiceBuilder;
 use tower_http::trace::TraceLayer;
 
 use super::config::Config;
@@ -26,16 +27,23 @@ pub(crate) fn app(config: &Config) -> Router {
     let base_context =
         BaseContextLayer::new(config.trusted_proxies.clone(), config.allowed_hosts.clone())
             .proxy_headers(config.proxy_headers);
-    Router::new()
-        .route("/", get(home))
-        .route("/context", get(context))
-        .layer(I18nLayer::new(Arc::clone(&config.catalog)))
-        .layer(TraceLayer::new_for_http().make_span_with(request_span))
-        .layer(base_context)
+    // One `ServiceBuilder` in one `Router::layer` call: axum boxes the route
+    // once instead of once per layer (three allocations per request each).
+    let stack = ServiceBuilder::new()
         .layer(ClientIpLayer::new(
             config.client_ip.clone(),
             config.trusted_proxies.clone(),
         ))
+        .layer(base_context)
+        // `BaseContextLayer` answers its own 400s, so it needs a body it can
+        // build from text; `TraceLayer` wraps the body, so map it back.
+        .map_response(IntoResponse::into_response)
+        .layer(TraceLayer::new_for_http().make_span_with(request_span))
+        .layer(I18nLayer::new(Arc::clone(&config.catalog)));
+    Router::new()
+        .route("/", get(home))
+        .route("/context", get(context))
+        .layer(stack)
 }
 
 /// Every log line of a request carries its id and client address.
