@@ -83,6 +83,11 @@ pub fn normalize_ip(ip: IpAddr) -> IpAddr {
 /// assert_eq!(parse_node(b"fe80::1%eth0"), Err(Malformed::Syntax));
 /// ```
 pub fn parse_node(entry: &[u8]) -> Result<NodeAddr, Malformed> {
+    // Most entries are a bare dotted quad: read it straight from the bytes,
+    // skipping the UTF-8 check and the general splitting below.
+    if let Some(v4) = fast_ipv4(entry) {
+        return finish(IpAddr::V4(v4), None);
+    }
     let text = std::str::from_utf8(entry).map_err(|_| Malformed::NotUtf8)?;
     if text.eq_ignore_ascii_case("unknown") {
         return Err(Malformed::Unknown);

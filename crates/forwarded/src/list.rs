@@ -1,15 +1,7 @@
 //! Comma-separated header lists (RFC 9110 section 5.6.1) across every line of
 //! a header, walked in either direction without allocating.
 
-use std::iter::{FilterMap, FlatMap};
-use std::slice::Split;
-
 use http::header::{GetAll, HeaderValue, ValueIter};
-
-type LineSplit<'a> = Split<'a, u8, fn(&u8) -> bool>;
-type Lines<'a> =
-    FlatMap<ValueIter<'a, HeaderValue>, LineSplit<'a>, fn(&'a HeaderValue) -> LineSplit<'a>>;
-type NonEmpty<'a> = FilterMap<Lines<'a>, fn(&'a [u8]) -> Option<&'a [u8]>>;
 
 /// The non-empty elements of a comma-separated list, over all header lines in
 /// order, with optional whitespace trimmed.
@@ -30,27 +22,20 @@ type NonEmpty<'a> = FilterMap<Lines<'a>, fn(&'a [u8]) -> Option<&'a [u8]>>;
 /// ```
 #[derive(Debug)]
 pub struct ListEntries<'a> {
-    inner: NonEmpty<'a>,
+    lines: ValueIter<'a, HeaderValue>,
+    /// What is left of the line being read from the front.
+    front: &'a [u8],
+    /// What is left of the line being read from the back.
+    back: &'a [u8],
 }
 
 impl<'a> ListEntries<'a> {
     /// Walks every line of one header.
     pub fn new(lines: GetAll<'a, HeaderValue>) -> Self {
-        fn is_comma(b: &u8) -> bool {
-            *b == b','
-        }
-        fn split_line(value: &HeaderValue) -> LineSplit<'_> {
-            value.as_bytes().split(is_comma as fn(&u8) -> bool)
-        }
-        fn non_empty(entry: &[u8]) -> Option<&[u8]> {
-            let entry = trim_ows(entry);
-            (!entry.is_empty()).then_some(entry)
-        }
-        let lines: Lines<'a> = lines
-            .iter()
-            .flat_map(split_line as fn(&'a HeaderValue) -> LineSplit<'a>);
         Self {
-            inner: lines.filter_map(non_empty as fn(&'a [u8]) -> Option<&'a [u8]>),
+            lines: lines.iter(),
+            front: &[],
+            back: &[],
         }
     }
 }
@@ -59,14 +44,63 @@ impl<'a> Iterator for ListEntries<'a> {
     type Item = &'a [u8];
 
     fn next(&mut self) -> Option<Self::Item> {
-        self.inner.next()
+        loop {
+            if let Some(entry) = take_first(&mut self.front) {
+                return Some(entry);
+            }
+            match self.lines.next() {
+                Some(line) => self.front = line.as_bytes(),
+                // The back end may hold the rest of the last line.
+                None => return take_first(&mut self.back),
+            }
+        }
     }
 }
 
 impl DoubleEndedIterator for ListEntries<'_> {
     fn next_back(&mut self) -> Option<Self::Item> {
-        self.inner.next_back()
+        loop {
+            if let Some(entry) = take_last(&mut self.back) {
+                return Some(entry);
+            }
+            match self.lines.next_back() {
+                Some(line) => self.back = line.as_bytes(),
+                None => return take_last(&mut self.front),
+            }
+        }
     }
+}
+
+/// Removes and returns the first non-empty element of `rest`.
+fn take_first<'a>(rest: &mut &'a [u8]) -> Option<&'a [u8]> {
+    while !rest.is_empty() {
+        let (entry, tail) = match rest.iter().position(|&b| b == b',') {
+            Some(comma) => (&rest[..comma], &rest[comma + 1..]),
+            None => (*rest, &[][..]),
+        };
+        *rest = tail;
+        let entry = trim_ows(entry);
+        if !entry.is_empty() {
+            return Some(entry);
+        }
+    }
+    None
+}
+
+/// Removes and returns the last non-empty element of `rest`.
+fn take_last<'a>(rest: &mut &'a [u8]) -> Option<&'a [u8]> {
+    while !rest.is_empty() {
+        let (head, entry) = match rest.iter().rposition(|&b| b == b',') {
+            Some(comma) => (&rest[..comma], &rest[comma + 1..]),
+            None => (&[][..], *rest),
+        };
+        *rest = head;
+        let entry = trim_ows(entry);
+        if !entry.is_empty() {
+            return Some(entry);
+        }
+    }
+    None
 }
 
 /// Trims optional whitespace (space and horizontal tab, RFC 9110 section 5.6.3).
@@ -78,4 +112,46 @@ pub(crate) fn trim_ows(mut bytes: &[u8]) -> &[u8] {
         bytes = rest;
     }
     bytes
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use http::HeaderMap;
+
+    fn map(lines: &[&str]) -> HeaderMap {
+        let mut map = HeaderMap::new();
+        for line in lines {
+            map.append("x-list", HeaderValue::from_str(line).unwrap());
+        }
+        map
+    }
+
+    #[test]
+    fn both_ends_meet_in_the_middle_without_losing_or_repeating() {
+        let lines: &[&[&str]] = &[
+            &["a, b, c"],
+            &["a", "b", "c"],
+            &["a,b", ",,", "c , d", ""],
+            &[" , a ,, b , "],
+            &[],
+            &["", " ", ","],
+        ];
+        for lines in lines {
+            let map = map(lines);
+            let forward: Vec<&[u8]> = ListEntries::new(map.get_all("x-list")).collect();
+            let mut backward: Vec<&[u8]> = ListEntries::new(map.get_all("x-list")).rev().collect();
+            backward.reverse();
+            assert_eq!(forward, backward, "{lines:?}");
+            // Alternate ends: every entry exactly once, in place.
+            for split in 0..=forward.len() {
+                let mut entries = ListEntries::new(map.get_all("x-list"));
+                let head: Vec<&[u8]> = entries.by_ref().take(split).collect();
+                let mut tail: Vec<&[u8]> = entries.rev().collect();
+                tail.reverse();
+                let joined: Vec<&[u8]> = head.into_iter().chain(tail).collect();
+                assert_eq!(joined, forward, "{lines:?} split at {split}");
+            }
+        }
+    }
 }
