@@ -162,10 +162,11 @@ impl AllowedHosts {
             }
             match &entry.pattern {
                 Pattern::Any => Some(Matched::Pattern),
-                Pattern::Exact(name) => host
-                    .text
-                    .eq_ignore_ascii_case(name)
-                    .then_some(Matched::Shared(name)),
+                // Hosts usually arrive lowercase, as items are stored: the
+                // plain comparison is a memcmp, the folding one goes byte by byte.
+                Pattern::Exact(name) => (host.text == &**name
+                    || host.text.eq_ignore_ascii_case(name))
+                .then_some(Matched::Shared(name)),
                 Pattern::Domain(domain) => {
                     let text = host.text.as_bytes();
                     let domain = domain.as_bytes();

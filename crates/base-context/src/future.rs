@@ -4,7 +4,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll, ready};
 
-use http::header::{CONTENT_TYPE, HeaderName, HeaderValue};
+use http::header::{CONTENT_TYPE, Entry, HeaderName, HeaderValue};
 use http::{Response, StatusCode};
 use pin_project_lite::pin_project;
 
@@ -60,8 +60,9 @@ where
             KindProj::Rejected { reason } => bad_request(reason),
         };
         if let Some((name, id)) = this.echo.take() {
-            if !response.headers().contains_key(&name) {
-                response.headers_mut().insert(name, id.to_header_value());
+            // One lookup (the name is hashed once) for "set, don't clobber".
+            if let Entry::Vacant(slot) = response.headers_mut().entry(name) {
+                slot.insert(id.to_header_value());
             }
         }
         Poll::Ready(Ok(response))

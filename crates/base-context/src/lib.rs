@@ -15,6 +15,7 @@ mod extract;
 mod future;
 mod layer;
 mod origin;
+mod present;
 #[cfg(test)]
 mod properties;
 mod proxy_headers;

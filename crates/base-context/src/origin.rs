@@ -15,6 +15,7 @@ use http::{HeaderMap, Uri};
 use crate::allowed_hosts::{CandidateHost, Matched};
 use crate::base_path::BasePath;
 use crate::layer::Config;
+use crate::present::Present;
 use crate::proxy_headers::ProxyHeaders;
 
 /// Where the request says it was addressed.
@@ -60,12 +61,15 @@ impl Rejection {
 /// Resolves the origin of a request.
 ///
 /// `trusted_peer` says whether the socket peer is a trusted proxy; when it is
-/// not, only the request URI and `Host` count.
+/// not, only the request URI and `Host` count. `present` says which
+/// `X-Forwarded-*` headers the request may carry (the others are not looked
+/// up).
 pub(crate) fn resolve(
     config: &Config,
     uri: &Uri,
     headers: &HeaderMap,
     trusted_peer: bool,
+    present: Present,
 ) -> Result<Origin, Rejection> {
     let mut scheme = uri
         .scheme_str()
@@ -79,25 +83,27 @@ pub(crate) fn resolve(
         match config.proxy_headers {
             ProxyHeaders::XForwarded => {
                 let hops = config.hops;
-                if let Some(value) = nth_from_right(headers, &X_FORWARDED_PROTO, hops.proto_hops())
-                {
+                let nth = |present: bool, name: &HeaderName, hops: u8| {
+                    present
+                        .then(|| nth_from_right(headers, name, hops))
+                        .flatten()
+                };
+                if let Some(value) = nth(present.proto, &X_FORWARDED_PROTO, hops.proto_hops()) {
                     match Scheme::parse(value) {
                         Some(proto) => scheme = proto,
                         None => ignored("X-Forwarded-Proto", value),
                     }
                 }
-                if let Some(value) = nth_from_right(headers, &X_FORWARDED_HOST, hops.host_hops()) {
+                if let Some(value) = nth(present.host, &X_FORWARDED_HOST, hops.host_hops()) {
                     host = Some(Cow::Borrowed(value));
                 }
-                if let Some(value) = nth_from_right(headers, &X_FORWARDED_PORT, hops.port_hops()) {
+                if let Some(value) = nth(present.port, &X_FORWARDED_PORT, hops.port_hops()) {
                     match parse_port_value(value) {
                         Some(port) => port_override = Some(port),
                         None => ignored("X-Forwarded-Port", value),
                     }
                 }
-                if let Some(value) =
-                    nth_from_right(headers, &X_FORWARDED_PREFIX, hops.prefix_hops())
-                {
+                if let Some(value) = nth(present.prefix, &X_FORWARDED_PREFIX, hops.prefix_hops()) {
                     match BasePath::validate(value) {
                         Some(path) => prefix = Some(path),
                         None => ignored("X-Forwarded-Prefix", value),

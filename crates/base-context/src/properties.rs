@@ -12,6 +12,7 @@ use crate::base_path::BasePath;
 use crate::context::{BaseContext, Parts};
 use crate::layer::{Config, X_REQUEST_ID};
 use crate::origin::{Origin, resolve};
+use crate::present::Present;
 use crate::proxy_headers::{ProxyHeaders, XForwardedHops};
 use crate::request_id::RequestId;
 
@@ -81,7 +82,11 @@ proptest! {
         for family in [ProxyHeaders::XForwarded, ProxyHeaders::Forwarded] {
             for allowed in ["*", "example.com, .example.org, [::1]"] {
                 let config = config(family, allowed);
-                if let Ok(origin) = resolve(&config, &uri, &headers, trusted) {
+                let present = Present::scan(&headers, &X_REQUEST_ID);
+                let origin = resolve(&config, &uri, &headers, trusted, present);
+                // Skipping the headers the scan did not find changes nothing.
+                prop_assert_eq!(&origin, &resolve(&config, &uri, &headers, trusted, Present::ALL));
+                if let Ok(origin) = origin {
                     let host: &str = &origin.host;
                     prop_assert!(parse_host(host.as_bytes()).is_ok_and(|h| h.port().is_none()), "{host:?}");
                     prop_assert_eq!(host.to_ascii_lowercase(), host);

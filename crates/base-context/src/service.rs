@@ -13,6 +13,7 @@ use crate::context::{BaseContext, Parts};
 use crate::future::ResponseFuture;
 use crate::layer::Config;
 use crate::origin;
+use crate::present::Present;
 use crate::request_id::RequestId;
 
 /// The service [`BaseContextLayer`](crate::BaseContextLayer) wraps around
@@ -79,9 +80,15 @@ where
         let received_at = SystemTime::now();
         let peer = peer_addr(req.extensions());
         let trusted_peer = peer.is_some_and(|peer| config.trusted.contains(peer.ip()));
-        let request_id = request_id(&req, config, trusted_peer, received_at);
+        // Only a trusted peer's proxy headers are read; find which it sent.
+        let present = if trusted_peer {
+            Present::scan(req.headers(), &config.request_id_header)
+        } else {
+            Present::default()
+        };
+        let request_id = request_id(&req, config, present.request_id, received_at);
         let echo = Some((config.request_id_header.clone(), request_id.clone()));
-        match origin::resolve(config, req.uri(), req.headers(), trusted_peer) {
+        match origin::resolve(config, req.uri(), req.headers(), trusted_peer, present) {
             Ok(origin) => {
                 #[cfg(feature = "client-ip")]
                 let client_ip = req
@@ -132,11 +139,12 @@ fn peer_addr(extensions: &Extensions) -> Option<SocketAddr> {
 }
 
 /// tower-http's `RequestId` extension when `SetRequestIdLayer` ran first;
-/// else the incoming header from a trusted peer; else a new id.
+/// else the incoming header from a trusted peer (`from_trusted_peer`: the
+/// peer is trusted and the header may be present); else a new id.
 fn request_id<B>(
     req: &Request<B>,
     config: &Config,
-    trusted_peer: bool,
+    from_trusted_peer: bool,
     received_at: SystemTime,
 ) -> RequestId {
     #[cfg(feature = "tower-http")]
@@ -146,7 +154,7 @@ fn request_id<B>(
             None => tracing::debug!("tower-http's request id is not a valid id; making one"),
         }
     }
-    if trusted_peer {
+    if from_trusted_peer {
         let mut lines = req.headers().get_all(&config.request_id_header).iter();
         match (lines.next(), lines.next()) {
             (Some(line), None) => match RequestId::from_header(line) {
