@@ -5,6 +5,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll, ready};
 
+use http::header::Entry;
 use http::header::{CONTENT_LANGUAGE, SET_COOKIE, VARY};
 use http::{HeaderMap, HeaderValue, Response};
 use pin_project_lite::pin_project;
@@ -42,11 +43,7 @@ where
         let mut response = ready!(this.inner.poll(cx))?;
         if let Some((shared, decision)) = this.post.take() {
             let headers = response.headers_mut();
-            if !headers.contains_key(CONTENT_LANGUAGE) {
-                if let Some(value) = &shared.content_language[decision.locale] {
-                    headers.insert(CONTENT_LANGUAGE, value.clone());
-                }
-            }
+            set_content_language(headers, shared.content_language[decision.locale].as_ref());
             merge_vary(headers, decision.vary_accept_language, decision.vary_cookie);
             if decision.source == LocaleSource::Query {
                 if let Some(cookie) = &shared.set_cookie[decision.locale] {
@@ -58,32 +55,61 @@ where
     }
 }
 
+/// Sets `Content-Language` unless the handler did. One lookup (the entry);
+/// `value` is precomputed per locale, so the clone is a reference count.
+fn set_content_language(headers: &mut HeaderMap, value: Option<&HeaderValue>) {
+    if let (Entry::Vacant(entry), Some(value)) = (headers.entry(CONTENT_LANGUAGE), value) {
+        entry.insert(value.clone());
+    }
+}
+
+/// The `Vary` line naming what is still missing; `None` when nothing is.
+fn vary_value(accept_language: bool, cookie: bool) -> Option<HeaderValue> {
+    // Constants: no validation or allocation per response.
+    const BOTH: HeaderValue = HeaderValue::from_static("Accept-Language, Cookie");
+    const ACCEPT_LANGUAGE: HeaderValue = HeaderValue::from_static("Accept-Language");
+    const COOKIE: HeaderValue = HeaderValue::from_static("Cookie");
+    match (accept_language, cookie) {
+        (true, true) => Some(BOTH),
+        (true, false) => Some(ACCEPT_LANGUAGE),
+        (false, true) => Some(COOKIE),
+        (false, false) => None,
+    }
+}
+
 /// Adds `Accept-Language` and/or `Cookie` to `Vary` unless already there
 /// (case-insensitive, in any `Vary` line) or `Vary: *`; existing lines are
 /// kept byte for byte and the missing names appended as one new line.
 pub(crate) fn merge_vary(headers: &mut HeaderMap, accept_language: bool, cookie: bool) {
-    let (mut need_accept_language, mut need_cookie) = (accept_language, cookie);
-    if !need_accept_language && !need_cookie {
+    if !accept_language && !cookie {
         return;
     }
-    for value in headers.get_all(VARY) {
-        let Ok(value) = value.to_str() else { continue };
-        for name in value.split(',').map(str::trim) {
-            if name == "*" {
-                return;
+    // One lookup: most responses have no `Vary` yet, and then there is
+    // nothing to merge with.
+    match headers.entry(VARY) {
+        Entry::Vacant(entry) => {
+            if let Some(value) = vary_value(accept_language, cookie) {
+                entry.insert(value);
             }
-            if name.eq_ignore_ascii_case("accept-language") {
-                need_accept_language = false;
-            } else if name.eq_ignore_ascii_case("cookie") {
-                need_cookie = false;
+        }
+        Entry::Occupied(mut entry) => {
+            let (mut need_accept_language, mut need_cookie) = (accept_language, cookie);
+            for value in entry.iter() {
+                let Ok(value) = value.to_str() else { continue };
+                for name in value.split(',').map(str::trim) {
+                    if name == "*" {
+                        return;
+                    }
+                    if name.eq_ignore_ascii_case("accept-language") {
+                        need_accept_language = false;
+                    } else if name.eq_ignore_ascii_case("cookie") {
+                        need_cookie = false;
+                    }
+                }
+            }
+            if let Some(value) = vary_value(need_accept_language, need_cookie) {
+                entry.append(value);
             }
         }
     }
-    let add = match (need_accept_language, need_cookie) {
-        (true, true) => "Accept-Language, Cookie",
-        (true, false) => "Accept-Language",
-        (false, true) => "Cookie",
-        (false, false) => return,
-    };
-    headers.append(VARY, HeaderValue::from_static(add));
 }

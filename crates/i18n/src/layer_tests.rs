@@ -185,6 +185,41 @@ async fn every_accept_language_line_counts() {
     assert!(body(layer, req).await.starts_with("fr accept-language"));
 }
 
+/// The negotiation cache lives in the layer (one per catalog): the same
+/// header through two layers with different catalogs gets each catalog's
+/// answer, and a repeated header (served from the cache) the same answer as
+/// the first time.
+#[tokio::test]
+async fn cached_negotiation_follows_each_layers_catalog() {
+    let without_de = Arc::new(
+        Catalog::builder()
+            .default_locale("en")
+            .source("en", "m.ftl", "hi = Hi")
+            .source("fr", "m.ftl", "hi = Salut")
+            .build()
+            .unwrap(),
+    );
+    let with_de = I18nLayer::new(catalog());
+    let without_de = I18nLayer::new(without_de);
+    let header = "de-AT, fr;q=0.5";
+    for _ in 0..3 {
+        let req = || get("/").header(ACCEPT_LANGUAGE, header);
+        assert_eq!(
+            body(with_de.clone(), req()).await,
+            "de accept-language / Hallo"
+        );
+        assert_eq!(
+            body(without_de.clone(), req()).await,
+            "fr accept-language / Salut"
+        );
+    }
+    // Two lines are one list (not cached, and still right after a cached single line).
+    let req = get("/")
+        .header(ACCEPT_LANGUAGE, "ja")
+        .header(ACCEPT_LANGUAGE, header);
+    assert_eq!(body(without_de, req).await, "fr accept-language / Salut");
+}
+
 #[tokio::test]
 async fn the_path_prefix_can_be_stripped() {
     let layer = I18nLayer::new(catalog()).path_prefix(true);

@@ -5,10 +5,11 @@ use std::task::{Context, Poll};
 
 use http::header::ACCEPT_LANGUAGE;
 use http::uri::PathAndQuery;
-use http::{HeaderValue, Request, Response, Uri};
+use http::{HeaderMap, HeaderValue, Request, Response, Uri};
 use tower_service::Service;
 
 use crate::future::ResponseFuture;
+use crate::negotiate::cache::NegotiationCache;
 use crate::negotiate::sources::{cookie_value, first_segment, query_value};
 use crate::{Catalog, I18nLayer, LocaleSource, Localizer};
 
@@ -23,6 +24,8 @@ pub struct I18n<S> {
 #[derive(Debug)]
 pub(crate) struct Shared {
     pub(crate) catalog: Arc<Catalog>,
+    /// `Accept-Language` value -> negotiated locale, for this catalog.
+    pub(crate) cache: Arc<NegotiationCache>,
     pub(crate) sources: Box<[LocaleSource]>,
     pub(crate) path: bool,
     pub(crate) strip_path: bool,
@@ -122,12 +125,7 @@ impl Shared {
                 LocaleSource::Path => path_locale,
                 LocaleSource::AcceptLanguage => {
                     decision.vary_accept_language = true;
-                    self.catalog.negotiate_header(
-                        req.headers()
-                            .get_all(ACCEPT_LANGUAGE)
-                            .iter()
-                            .map(HeaderValue::as_bytes),
-                    )
+                    self.accept_language(req.headers())
                 }
                 LocaleSource::Default => None,
             };
@@ -138,6 +136,25 @@ impl Shared {
             }
         }
         decision
+    }
+
+    /// Negotiates `Accept-Language`, through the cache when the request has
+    /// exactly one such header (every browser's case); several lines are
+    /// rare and negotiated uncached, so a cache key is always one value.
+    fn accept_language(&self, headers: &HeaderMap) -> Option<usize> {
+        let values = headers.get_all(ACCEPT_LANGUAGE);
+        let mut iter = values.iter();
+        match (iter.next(), iter.next()) {
+            (None, _) => None,
+            (Some(value), None) => {
+                let bytes = value.as_bytes();
+                self.cache
+                    .get_or_negotiate(bytes, || self.catalog.negotiate_header([bytes]))
+            }
+            (Some(_), Some(_)) => self
+                .catalog
+                .negotiate_header(values.iter().map(HeaderValue::as_bytes)),
+        }
     }
 
     fn lookup(&self, source: LocaleSource, value: &str) -> Option<usize> {

@@ -32,6 +32,7 @@
 //! ```
 
 pub(crate) mod accept_language;
+pub(crate) mod cache;
 mod matching;
 pub(crate) mod sources;
 
