@@ -30,9 +30,7 @@
 //! ```
 
 use std::fmt::{self, Write as _};
-#[cfg(feature = "client-ip")]
-use std::net::IpAddr;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::time::SystemTime;
 
@@ -61,7 +59,6 @@ pub struct BaseContext {
     host: Arc<str>,
     base_path: Arc<str>,
     peer: Option<SocketAddr>,
-    #[cfg(feature = "client-ip")]
     client_ip: Option<IpAddr>,
     received_at: SystemTime,
 }
@@ -72,7 +69,6 @@ pub(crate) struct Parts {
     pub(crate) request_id: RequestId,
     pub(crate) origin: Origin,
     pub(crate) peer: Option<SocketAddr>,
-    #[cfg(feature = "client-ip")]
     pub(crate) client_ip: Option<IpAddr>,
     pub(crate) received_at: SystemTime,
 }
@@ -83,7 +79,6 @@ impl BaseContext {
             request_id,
             origin,
             peer,
-            #[cfg(feature = "client-ip")]
             client_ip,
             received_at,
         } = parts;
@@ -94,7 +89,6 @@ impl BaseContext {
             host: origin.host,
             base_path: origin.base_path,
             peer,
-            #[cfg(feature = "client-ip")]
             client_ip,
             received_at,
         }
@@ -167,12 +161,11 @@ impl BaseContext {
         out
     }
 
-    /// The client's address, from the `ClientIp` extension that
-    /// `crocodile-client-ip`'s `ClientIpLayer` inserts. `None` when that layer
-    /// did not run before this one (put it outside: first in
-    /// `ServiceBuilder`, last in axum's `.layer()` calls).
-    #[cfg(feature = "client-ip")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "client-ip")))]
+    /// The client's address, decided by the layer's
+    /// [`ProxyTrust`](crocodile_forwarded::ProxyTrust): the same answer
+    /// `crocodile-client-ip`'s `ClientIp` gives when its layer shares the
+    /// model, in whichever order the two run. `None` only without a peer
+    /// address.
     pub fn client_ip(&self) -> Option<IpAddr> {
         self.client_ip
     }
@@ -221,7 +214,6 @@ impl fmt::Debug for BaseContext {
             .field("port", &self.port)
             .field("base_path", &&*self.base_path)
             .field("peer", &self.peer);
-        #[cfg(feature = "client-ip")]
         d.field("client_ip", &self.client_ip);
         d.field("received_at", &self.received_at_rfc3339().to_string())
             .finish()
@@ -263,7 +255,6 @@ mod tests {
                 base_path: Arc::from(base_path),
             },
             peer: None,
-            #[cfg(feature = "client-ip")]
             client_ip: None,
             received_at: SystemTime::UNIX_EPOCH,
         })

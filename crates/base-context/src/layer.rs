@@ -2,13 +2,12 @@
 
 use std::sync::Arc;
 
-use crocodile_forwarded::{Scheme, TrustedProxies};
+use crocodile_forwarded::{OnceWarnings, ProxyTrust, Scheme};
 use http::header::HeaderName;
 use tower_layer::Layer;
 
 use crate::allowed_hosts::AllowedHosts;
 use crate::base_path::BasePath;
-use crate::proxy_headers::{ProxyHeaders, XForwardedHops};
 use crate::service::BaseContextService;
 
 /// The default request id header, `x-request-id`.
@@ -21,12 +20,12 @@ pub const X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 /// Built once at start-up; the configuration sits behind an `Arc`, so
 /// cloning the layer (axum clones it per route) costs one count.
 ///
-/// What it trusts: the socket peer's address (from
-/// [`PeerAddr`](crocodile_forwarded::PeerAddr), or axum's
-/// `ConnectInfo<SocketAddr>`); proxy headers of the one
-/// [`ProxyHeaders`] family only when that peer is in the
-/// [`TrustedProxies`]; an incoming request id only from such a peer. Nothing
-/// else.
+/// What it trusts is the [`ProxyTrust`] it is given: the scheme, host, port
+/// and prefix of the request's [`Hop`](crocodile_forwarded::Hop), read from
+/// the one header family the model names and only from a trusted peer; an
+/// incoming request id only from such a peer. Nothing else. Hand the same
+/// `ProxyTrust` to `ClientIpLayer` and the two agree on every request,
+/// walking the headers once.
 #[derive(Debug, Clone)]
 pub struct BaseContextLayer {
     config: Arc<Config>,
@@ -34,49 +33,32 @@ pub struct BaseContextLayer {
 
 #[derive(Debug, Clone)]
 pub(crate) struct Config {
-    pub(crate) trusted: TrustedProxies,
+    pub(crate) trust: ProxyTrust,
+    pub(crate) warnings: Arc<OnceWarnings>,
     pub(crate) allowed_hosts: AllowedHosts,
-    pub(crate) proxy_headers: ProxyHeaders,
-    pub(crate) hops: XForwardedHops,
     pub(crate) request_id_header: HeaderName,
     pub(crate) base_path: BasePath,
     pub(crate) default_scheme: Scheme,
 }
 
 impl BaseContextLayer {
-    /// A layer that believes proxy headers from `trusted` peers (use
-    /// [`TrustedProxies::none()`] when nothing sits in front) and answers for
+    /// A layer that believes what `trust` says (use
+    /// [`ProxyTrust::default()`] when nothing sits in front) and answers for
     /// `allowed_hosts`.
     ///
-    /// Defaults: [`ProxyHeaders::XForwarded`], [`XForwardedHops::default()`],
-    /// `x-request-id`, no base path, `http` when neither the URI nor a trusted
-    /// proxy names the scheme.
-    pub fn new(trusted: TrustedProxies, allowed_hosts: AllowedHosts) -> Self {
+    /// Defaults: `x-request-id`, no base path, `http` when neither the URI
+    /// nor a trusted proxy names the scheme.
+    pub fn new(trust: ProxyTrust, allowed_hosts: AllowedHosts) -> Self {
         Self {
             config: Arc::new(Config {
-                trusted,
+                trust,
+                warnings: Arc::new(OnceWarnings::new()),
                 allowed_hosts,
-                proxy_headers: ProxyHeaders::default(),
-                hops: XForwardedHops::default(),
                 request_id_header: X_REQUEST_ID,
                 base_path: BasePath::root(),
                 default_scheme: Scheme::Http,
             }),
         }
-    }
-
-    /// The header family trusted proxies write; the other is ignored.
-    #[must_use]
-    pub fn proxy_headers(mut self, family: ProxyHeaders) -> Self {
-        Arc::make_mut(&mut self.config).proxy_headers = family;
-        self
-    }
-
-    /// How many trusted proxies write each `X-Forwarded-*` header.
-    #[must_use]
-    pub fn x_forwarded_hops(mut self, hops: XForwardedHops) -> Self {
-        Arc::make_mut(&mut self.config).hops = hops;
-        self
     }
 
     /// The request id header to read from trusted proxies and to echo
@@ -89,8 +71,9 @@ impl BaseContextLayer {
 
     /// The path the application is mounted under, for
     /// [`home_url`](crate::BaseContext::home_url). A trusted
-    /// `X-Forwarded-Prefix` (when enabled with [`XForwardedHops::prefix`])
-    /// replaces it.
+    /// `X-Forwarded-Prefix`
+    /// replaces it when [`XForwardedHeaders`](crocodile_forwarded::XForwardedHeaders)
+    /// enables it.
     #[must_use]
     pub fn base_path(mut self, path: BasePath) -> Self {
         Arc::make_mut(&mut self.config).base_path = path;
@@ -106,9 +89,9 @@ impl BaseContextLayer {
         self
     }
 
-    /// The trusted proxies.
-    pub fn trusted_proxies(&self) -> &TrustedProxies {
-        &self.config.trusted
+    /// The trust model.
+    pub fn trust(&self) -> &ProxyTrust {
+        &self.config.trust
     }
 
     /// The allowed hosts.

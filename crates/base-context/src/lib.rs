@@ -15,10 +15,8 @@ mod extract;
 mod future;
 mod layer;
 mod origin;
-mod present;
 #[cfg(test)]
 mod properties;
-mod proxy_headers;
 mod request_id;
 mod rfc3339;
 mod service;
@@ -31,10 +29,13 @@ pub use context::BaseContext;
 pub use extract::MissingBaseContext;
 pub use future::ResponseFuture;
 pub use layer::{BaseContextLayer, X_REQUEST_ID};
-pub use proxy_headers::{ProxyHeaders, ProxyHeadersError, XForwardedHops};
 pub use request_id::{MAX_REQUEST_ID_LEN, RequestId};
 pub use rfc3339::Rfc3339;
 pub use service::BaseContextService;
 
-/// Re-exported from `crocodile-forwarded`: the types a configuration names.
-pub use crocodile_forwarded::{PeerAddr, Scheme, TrustedProxies};
+/// Re-exported from `crocodile-forwarded`: the trust model and the types a
+/// configuration names.
+pub use crocodile_forwarded::{
+    ClientIpStrategy, ForwardedGrammar, Hop, PeerAddr, ProxyHeaders, ProxyTrust, Scheme,
+    TrustedProxies, XForwardedHeaders,
+};

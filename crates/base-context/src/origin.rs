@@ -5,18 +5,13 @@
 use std::borrow::Cow;
 use std::sync::Arc;
 
-use crocodile_forwarded::{
-    ForwardedRev, HostError, ListEntries, Scheme, Walk, X_FORWARDED_HOST, X_FORWARDED_PORT,
-    X_FORWARDED_PREFIX, X_FORWARDED_PROTO, parse_host, parse_port_value, rightmost_untrusted,
-};
-use http::header::{HOST, HeaderName};
+use crocodile_forwarded::{HostError, Hop, Ignored, Scheme, parse_host};
+use http::header::HOST;
 use http::{HeaderMap, Uri};
 
 use crate::allowed_hosts::{CandidateHost, Matched};
 use crate::base_path::BasePath;
 use crate::layer::Config;
-use crate::present::Present;
-use crate::proxy_headers::ProxyHeaders;
 
 /// Where the request says it was addressed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -60,16 +55,14 @@ impl Rejection {
 
 /// Resolves the origin of a request.
 ///
-/// `trusted_peer` says whether the socket peer is a trusted proxy; when it is
-/// not, only the request URI and `Host` count. `present` says which
-/// `X-Forwarded-*` headers the request may carry (the others are not looked
-/// up).
+/// The request URI and `Host` give the connection's own scheme and host; the
+/// hop's scheme, host, port and prefix (all from the one proxy that saw the
+/// client, and only when its headers are believed) replace them one by one.
 pub(crate) fn resolve(
     config: &Config,
     uri: &Uri,
     headers: &HeaderMap,
-    trusted_peer: bool,
-    present: Present,
+    hop: &Hop,
 ) -> Result<Origin, Rejection> {
     let mut scheme = uri
         .scheme_str()
@@ -79,46 +72,25 @@ pub(crate) fn resolve(
     let mut port_override = None;
     let mut prefix = None;
 
-    if trusted_peer {
-        match config.proxy_headers {
-            ProxyHeaders::XForwarded => {
-                let hops = config.hops;
-                let nth = |present: bool, name: &HeaderName, hops: u8| {
-                    present
-                        .then(|| nth_from_right(headers, name, hops))
-                        .flatten()
-                };
-                if let Some(value) = nth(present.proto, &X_FORWARDED_PROTO, hops.proto_hops()) {
-                    match Scheme::parse(value) {
-                        Some(proto) => scheme = proto,
-                        None => ignored("X-Forwarded-Proto", value),
-                    }
-                }
-                if let Some(value) = nth(present.host, &X_FORWARDED_HOST, hops.host_hops()) {
-                    host = Some(Cow::Borrowed(value));
-                }
-                if let Some(value) = nth(present.port, &X_FORWARDED_PORT, hops.port_hops()) {
-                    match parse_port_value(value) {
-                        Some(port) => port_override = Some(port),
-                        None => ignored("X-Forwarded-Port", value),
-                    }
-                }
-                if let Some(value) = nth(present.prefix, &X_FORWARDED_PREFIX, hops.prefix_hops()) {
-                    match BasePath::validate(value) {
-                        Some(path) => prefix = Some(path),
-                        None => ignored("X-Forwarded-Prefix", value),
-                    }
-                }
-            }
-            ProxyHeaders::Forwarded => {
-                let (proto, forwarded_host) = forwarded(config, headers);
-                if let Some(proto) = proto {
-                    scheme = proto;
-                }
-                if let Some(forwarded_host) = forwarded_host {
-                    host = Some(forwarded_host);
-                }
-            }
+    if hop.is_proxied() {
+        match hop.proto() {
+            Ok(proto) => scheme = proto,
+            Err(why) => ignored("proto", why),
+        }
+        match hop.host(headers) {
+            Ok(value) => host = Some(value),
+            Err(why) => ignored("host", why),
+        }
+        match hop.port() {
+            Ok(port) => port_override = Some(port),
+            Err(why) => ignored("port", why),
+        }
+        match hop.prefix(headers) {
+            Ok(value) => match BasePath::validate(&value) {
+                Some(path) => prefix = Some(Arc::<str>::from(path)),
+                None => tracing::debug!(field = "prefix", "ignored an invalid prefix from a trusted proxy"),
+            },
+            Err(why) => ignored("prefix", why),
         }
     }
 
@@ -137,7 +109,7 @@ pub(crate) fn resolve(
         Some(Matched::Pattern) => lowercase(candidate),
     };
     let base_path = match prefix {
-        Some(path) => Arc::from(path),
+        Some(path) => path,
         None => Arc::clone(config.base_path.shared()),
     };
     Ok(Origin {
@@ -192,57 +164,12 @@ fn same_host(a: &[u8], b: &[u8], scheme: Scheme) -> Result<bool, Rejection> {
     Ok(same_name && a.port().unwrap_or(default) == b.port().unwrap_or(default))
 }
 
-/// The `n`-th value from the right of a comma-separated header (werkzeug
-/// `ProxyFix`): `None` when `n` is 0 or the header has fewer values.
-fn nth_from_right<'a>(headers: &'a HeaderMap, name: &HeaderName, hops: u8) -> Option<&'a [u8]> {
-    let n = usize::from(hops).checked_sub(1)?;
-    ListEntries::new(headers.get_all(name)).rev().nth(n)
-}
-
-/// `proto=` and `host=` from the `Forwarded` element the outermost trusted
-/// proxy wrote: the one where the rightmost-untrusted walk over `for=` stops.
-///
-/// Element `k` (counted from the right) was appended by the proxy named in
-/// element `k - 1`'s `for=` (element 0 by the socket peer), so every element
-/// up to and including the stop was written by a trusted proxy, even when
-/// the walk stopped because the stop's own `for=` is `unknown`, obfuscated,
-/// missing or broken. A parameter missing there (or an element that does not
-/// parse) falls back to the nearest element to its right that has it.
-fn forwarded<'a>(
-    config: &Config,
-    headers: &'a HeaderMap,
-) -> (Option<Scheme>, Option<Cow<'a, [u8]>>) {
-    let walk = rightmost_untrusted(&config.trusted, ForwardedRev::new(headers).for_nodes());
-    let (Walk::Untrusted { index: stop, .. }
-    | Walk::AllTrusted { index: stop, .. }
-    | Walk::Malformed { index: stop, .. }) = walk
-    else {
-        return (None, None);
-    };
-    let (mut proto, mut host) = (None, None);
-    // Nearest first; a later (farther) element overrides, so what is left is
-    // the value nearest the stop.
-    for element in ForwardedRev::new(headers).take(stop.saturating_add(1)) {
-        let Ok(element) = element else { continue };
-        if let Some(value) = element.proto() {
-            match Scheme::parse(&value.unescaped()) {
-                Some(scheme) => proto = Some(scheme),
-                None => ignored("Forwarded proto=", value.raw()),
-            }
-        }
-        if let Some(value) = element.host() {
-            host = Some(value.unescaped());
-        }
+/// Traces why a hop field was not used, when that is news: a proxy header
+/// that was there but could not be believed.
+fn ignored(field: &'static str, why: Ignored) {
+    if matches!(why, Ignored::InconsistentCount | Ignored::Invalid | Ignored::Changed) {
+        tracing::debug!(field, ignored = why.code(), "kept the request's own value");
     }
-    (proto, host)
-}
-
-fn ignored(header: &'static str, value: &[u8]) {
-    tracing::debug!(
-        header,
-        value = %String::from_utf8_lossy(&value[..value.len().min(64)]),
-        "ignored an unrecognised value from a trusted proxy"
-    );
 }
 
 /// The host's text for the context, when no allowed-hosts item shares it.

@@ -1,19 +1,16 @@
 //! [`BaseContextService`]: computes the context of each request.
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::SystemTime;
 
-use crocodile_forwarded::PeerAddr;
-use http::{Extensions, Request, Response};
+use http::{Request, Response};
 use tower_service::Service;
 
 use crate::context::{BaseContext, Parts};
 use crate::future::ResponseFuture;
 use crate::layer::Config;
 use crate::origin;
-use crate::present::Present;
 use crate::request_id::RequestId;
 
 /// The service [`BaseContextLayer`](crate::BaseContextLayer) wraps around
@@ -23,8 +20,9 @@ use crate::request_id::RequestId;
 /// extension `BaseContext`; the extension is what handlers name, so it keeps
 /// the short name.)
 ///
-/// Per request: reads the peer address, decides the request id, resolves the
-/// scheme, host, port and base path, and either inserts a
+/// Per request: takes the request's hop from the trust model (reusing the
+/// one `ClientIpLayer` computed with the same model), decides the request
+/// id, resolves the scheme, host, port and base path, and either inserts a
 /// [`BaseContext`] and calls the inner service, or answers 400 with a short
 /// plain-text reason without calling it. The response body type must be
 /// buildable from that reason (`From<&'static str>`, as axum's `Body`,
@@ -78,29 +76,17 @@ where
         }
         let config = &*self.config;
         let received_at = SystemTime::now();
-        let peer = peer_addr(req.extensions());
-        let trusted_peer = peer.is_some_and(|peer| config.trusted.contains(peer.ip()));
-        // Only a trusted peer's proxy headers are read; find which it sent.
-        let present = if trusted_peer {
-            Present::scan(req.headers(), &config.request_id_header)
-        } else {
-            Present::default()
-        };
-        let request_id = request_id(&req, config, present.request_id, received_at);
+        let hop = config.trust.hop(&mut req);
+        config.warnings.check("BaseContextLayer", &config.trust, &hop);
+        let request_id = request_id(&req, config, hop.is_proxied(), received_at);
         let echo = Some((config.request_id_header.clone(), request_id.clone()));
-        match origin::resolve(config, req.uri(), req.headers(), trusted_peer, present) {
+        match origin::resolve(config, req.uri(), req.headers(), &hop) {
             Ok(origin) => {
-                #[cfg(feature = "client-ip")]
-                let client_ip = req
-                    .extensions()
-                    .get::<crocodile_client_ip::ClientIp>()
-                    .map(|client| client.0);
                 let context = BaseContext::new(Parts {
                     request_id,
                     origin,
-                    peer,
-                    #[cfg(feature = "client-ip")]
-                    client_ip,
+                    peer: hop.peer(),
+                    client_ip: hop.client(),
                     received_at,
                 });
                 req.extensions_mut().insert(context);
@@ -118,29 +104,8 @@ where
     }
 }
 
-/// The socket peer: `PeerAddr` first, then axum's `ConnectInfo`, then its
-/// `MockConnectInfo` (the order axum's own `ConnectInfo` extractor uses).
-fn peer_addr(extensions: &Extensions) -> Option<SocketAddr> {
-    if let Some(PeerAddr(addr)) = extensions.get::<PeerAddr>() {
-        return Some(*addr);
-    }
-    #[cfg(feature = "axum")]
-    {
-        use axum::extract::ConnectInfo;
-        use axum::extract::connect_info::MockConnectInfo;
-        if let Some(ConnectInfo(addr)) = extensions.get::<ConnectInfo<SocketAddr>>() {
-            return Some(*addr);
-        }
-        if let Some(MockConnectInfo(addr)) = extensions.get::<MockConnectInfo<SocketAddr>>() {
-            return Some(*addr);
-        }
-    }
-    None
-}
-
 /// tower-http's `RequestId` extension when `SetRequestIdLayer` ran first;
-/// else the incoming header from a trusted peer (`from_trusted_peer`: the
-/// peer is trusted and the header may be present); else a new id.
+/// else the incoming header from a trusted peer; else a new id.
 fn request_id<B>(
     req: &Request<B>,
     config: &Config,

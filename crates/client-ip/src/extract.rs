@@ -7,7 +7,9 @@ use axum::response::{IntoResponse, Response};
 use http::StatusCode;
 use http::request::Parts;
 
-use crate::decision::{ClientIp, ClientIpDecision, Source};
+use crocodile_forwarded::{Fallback, Hop};
+
+use crate::layer::ClientIp;
 
 /// Why `ClientIp` could not be extracted: answered with 500, since it is a
 /// server misconfiguration, never the client's fault.
@@ -48,12 +50,8 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
         if let Some(ip) = parts.extensions.get::<ClientIp>() {
             return Ok(*ip);
         }
-        match parts
-            .extensions
-            .get::<ClientIpDecision>()
-            .map(ClientIpDecision::source)
-        {
-            Some(Source::NoPeerAddress) => Err(ClientIpRejection::NoPeerAddress),
+        match parts.extensions.get::<Hop>().map(Hop::fallback) {
+            Some(Some(Fallback::NoPeerAddress)) => Err(ClientIpRejection::NoPeerAddress),
             _ => Err(ClientIpRejection::MissingLayer),
         }
     }
@@ -67,17 +65,5 @@ impl<S: Send + Sync> OptionalFromRequestParts<S> for ClientIp {
         _state: &S,
     ) -> Result<Option<Self>, Self::Rejection> {
         Ok(parts.extensions.get::<ClientIp>().copied())
-    }
-}
-
-impl<S: Send + Sync> FromRequestParts<S> for ClientIpDecision {
-    type Rejection = ClientIpRejection;
-
-    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        parts
-            .extensions
-            .get::<ClientIpDecision>()
-            .cloned()
-            .ok_or(ClientIpRejection::MissingLayer)
     }
 }

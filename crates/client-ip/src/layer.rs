@@ -1,6 +1,7 @@
 //! `ClientIpLayer` and its service.
 
-use std::net::{IpAddr, SocketAddr};
+use std::fmt;
+use std::net::IpAddr;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
@@ -8,75 +9,75 @@ use http::Request;
 use tower_layer::Layer;
 use tower_service::Service;
 
-use crocodile_forwarded::{PeerAddr, TrustedProxies, normalize_ip};
+use crocodile_forwarded::{OnceWarnings, ProxyTrust};
 
-use crate::decide::decide;
-use crate::decision::{ClientIp, ClientIpDecision, Fallback, Source};
-use crate::strategy::ClientIpStrategy;
+/// The client address, as a request extension (and, with the `axum` feature,
+/// an extractor).
+///
+/// A plain `Copy` value: it holds nothing that can reach the request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ClientIp(pub IpAddr);
 
-#[derive(Debug)]
-struct Config {
-    strategy: ClientIpStrategy,
-    trusted: TrustedProxies,
+impl fmt::Display for ClientIp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
 }
 
-/// Inserts [`ClientIp`] and [`ClientIpDecision`] into every request.
+impl From<ClientIp> for IpAddr {
+    fn from(ip: ClientIp) -> Self {
+        ip.0
+    }
+}
+
+/// Inserts [`ClientIp`] and the request's [`Hop`](crocodile_forwarded::Hop)
+/// (where the address came from, and why it fell back) into every request.
 ///
-/// `Default` is `rightmost:x-forwarded-for` with an empty trusted set: every
-/// header is ignored and the client is the socket peer, which is safe
-/// anywhere. Trusting a proxy on the same machine is one line:
+/// Whom it believes is the [`ProxyTrust`] it is given: hand the same one to
+/// `BaseContextLayer` and the two agree on every request, walking the
+/// headers once. `Default` is `rightmost:x-forwarded-for` with an empty
+/// trusted set: every header is ignored and the client is the socket peer,
+/// which is safe anywhere. Trusting a proxy on the same machine:
 ///
 /// ```
-/// use crocodile_client_ip::ClientIpLayer;
+/// use crocodile_client_ip::{ClientIpLayer, ProxyTrust};
 ///
-/// let layer = ClientIpLayer::default().trusted_proxies("loopback".parse().unwrap());
+/// let trust = ProxyTrust::new("rightmost:x-forwarded-for".parse()?, "loopback".parse()?);
+/// let layer = ClientIpLayer::new(trust);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 ///
-/// The peer comes from axum's `ConnectInfo<SocketAddr>` (with the `axum`
-/// feature) or from a [`PeerAddr`] extension; without either, the layer inserts
-/// only a decision whose source is [`Source::NoPeerAddress`] and traces why.
-/// An existing `ClientIp` (an outer `ClientIpLayer`) is kept.
+/// The peer comes from a [`PeerAddr`](crocodile_forwarded::PeerAddr)
+/// extension or axum's `ConnectInfo<SocketAddr>` (with the `axum` feature);
+/// without either, only the hop is inserted (its fallback says
+/// `no-peer-address`) and the layer warns once. An existing `ClientIp` (an
+/// outer `ClientIpLayer`) is kept.
 #[derive(Debug, Clone, Default)]
 #[must_use]
 pub struct ClientIpLayer {
-    config: Arc<Config>,
+    shared: Arc<Shared>,
 }
 
-impl Default for Config {
-    fn default() -> Self {
-        Self {
-            strategy: ClientIpStrategy::default(),
-            trusted: TrustedProxies::none(),
-        }
-    }
+#[derive(Debug, Default)]
+struct Shared {
+    trust: ProxyTrust,
+    warnings: OnceWarnings,
 }
 
 impl ClientIpLayer {
-    /// A layer with this strategy and trusted set.
-    pub fn new(strategy: ClientIpStrategy, trusted: TrustedProxies) -> Self {
+    /// A layer that believes what `trust` says.
+    pub fn new(trust: ProxyTrust) -> Self {
         Self {
-            config: Arc::new(Config { strategy, trusted }),
+            shared: Arc::new(Shared {
+                trust,
+                warnings: OnceWarnings::new(),
+            }),
         }
     }
 
-    /// Replaces the strategy.
-    pub fn strategy(self, strategy: ClientIpStrategy) -> Self {
-        Self::new(strategy, self.config.trusted.clone())
-    }
-
-    /// Replaces the trusted-proxy set.
-    pub fn trusted_proxies(self, trusted: TrustedProxies) -> Self {
-        Self::new(self.config.strategy.clone(), trusted)
-    }
-
-    /// The configured strategy.
-    pub fn get_strategy(&self) -> &ClientIpStrategy {
-        &self.config.strategy
-    }
-
-    /// The configured trusted set.
-    pub fn get_trusted_proxies(&self) -> &TrustedProxies {
-        &self.config.trusted
+    /// The trust model.
+    pub fn trust(&self) -> &ProxyTrust {
+        &self.shared.trust
     }
 }
 
@@ -86,7 +87,7 @@ impl<S> Layer<S> for ClientIpLayer {
     fn layer(&self, inner: S) -> Self::Service {
         ClientIpService {
             inner,
-            config: Arc::clone(&self.config),
+            shared: Arc::clone(&self.shared),
         }
     }
 }
@@ -98,7 +99,7 @@ impl<S> Layer<S> for ClientIpLayer {
 #[derive(Debug, Clone)]
 pub struct ClientIpService<S> {
     inner: S,
-    config: Arc<Config>,
+    shared: Arc<Shared>,
 }
 
 impl<S> ClientIpService<S> {
@@ -137,47 +138,13 @@ where
 
     fn call(&mut self, mut req: Request<B>) -> Self::Future {
         if req.extensions().get::<ClientIp>().is_none() {
-            match peer_ip(&req) {
-                Some(peer) => {
-                    let (ip, decision) = decide(
-                        &self.config.strategy,
-                        &self.config.trusted,
-                        peer,
-                        req.headers(),
-                    );
-                    let extensions = req.extensions_mut();
-                    extensions.insert(ClientIp(ip));
-                    extensions.insert(decision);
-                }
-                None => {
-                    tracing::debug!("{}", Fallback::NoPeerAddress);
-                    req.extensions_mut().insert(ClientIpDecision::new(
-                        Source::NoPeerAddress,
-                        Some(Fallback::NoPeerAddress),
-                    ));
-                }
+            let shared = &*self.shared;
+            let hop = shared.trust.hop(&mut req);
+            shared.warnings.check("ClientIpLayer", &shared.trust, &hop);
+            if let Some(ip) = hop.client() {
+                req.extensions_mut().insert(ClientIp(ip));
             }
         }
         self.inner.call(req)
     }
-}
-
-/// The socket peer, normalised: `PeerAddr` first, then axum's `ConnectInfo`.
-fn peer_ip<B>(req: &Request<B>) -> Option<IpAddr> {
-    let extensions = req.extensions();
-    let peer: Option<SocketAddr> = extensions.get::<PeerAddr>().map(|peer| peer.0);
-    #[cfg(feature = "axum")]
-    let peer = peer.or_else(|| {
-        use axum::extract::{ConnectInfo, connect_info::MockConnectInfo};
-        // The same order as axum's own `ConnectInfo` extractor: real, then mocked.
-        extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|info| info.0)
-            .or_else(|| {
-                extensions
-                    .get::<MockConnectInfo<SocketAddr>>()
-                    .map(|mock| mock.0)
-            })
-    });
-    peer.map(|addr| normalize_ip(addr.ip()))
 }

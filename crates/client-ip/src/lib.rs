@@ -3,16 +3,15 @@
 #![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
-mod decide;
-mod decision;
 #[cfg(feature = "axum")]
 mod extract;
 mod layer;
-mod strategy;
 
-pub use crocodile_forwarded::{PeerAddr, TrustedProxies, TrustedProxiesError};
-pub use decision::{ClientIp, ClientIpDecision, Fallback, Source};
+/// Re-exported from `crocodile-forwarded`: the trust model and what it decides.
+pub use crocodile_forwarded::{
+    ClientIpStrategy, Fallback, Hop, ParseStrategyError, PeerAddr, ProxyHeaders, ProxyTrust,
+    Source, TrustedProxies, TrustedProxiesError,
+};
 #[cfg(feature = "axum")]
 pub use extract::ClientIpRejection;
-pub use layer::{ClientIpLayer, ClientIpService};
-pub use strategy::{ChainHeader, ClientIpStrategy, ParseStrategyError};
+pub use layer::{ClientIp, ClientIpLayer, ClientIpService};

@@ -4,26 +4,40 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod addr;
+mod compute;
+mod grammar;
+mod hop;
 mod host;
 mod list;
 mod peer;
 mod rfc7239;
 mod single;
+mod span;
+mod strategy;
+mod trust;
 mod trusted;
 mod walk;
+mod warnings;
+mod x_forwarded;
 mod xff;
 
 pub use addr::{Malformed, NodeAddr, normalize_ip, parse_node, parse_unbracketed_ip_port};
 pub use host::{HostError, HostPort, Scheme, parse_host, parse_port_value};
+pub use grammar::{ForwardedGrammar, ParseGrammarError};
+pub use hop::{Fallback, Hop, Ignored, Source};
 pub use list::ListEntries;
-pub use peer::PeerAddr;
+pub use peer::{PeerAddr, peer_addr};
 pub use rfc7239::{Element, ElementError, ForNodesRev, ForwardedRev, Value};
 pub use single::{
     CF_CONNECTING_IP, CLOUDFRONT_VIEWER_ADDRESS, FLY_CLIENT_IP, SingleError, TRUE_CLIENT_IP,
     X_REAL_IP, single_ip,
 };
+pub use strategy::{ClientIpStrategy, ParseStrategyError, ProxyHeaders, ProxyHeadersError};
+pub use trust::{ProxyTrust, ProxyTrustBuilder, ProxyTrustError, SourceLabel};
 pub use trusted::{NamedGroup, TrustedItem, TrustedProxies, TrustedProxiesError};
 pub use walk::{Walk, rightmost_untrusted};
+pub use warnings::OnceWarnings;
+pub use x_forwarded::{XForwardedHeaders, XForwardedHeadersError};
 pub use xff::{X_FORWARDED_FOR, XForwardedFor};
 
 use http::header::HeaderName;

@@ -88,7 +88,7 @@ fn take_first<'a>(rest: &mut &'a [u8]) -> Option<&'a [u8]> {
 }
 
 /// Removes and returns the last non-empty element of `rest`.
-fn take_last<'a>(rest: &mut &'a [u8]) -> Option<&'a [u8]> {
+pub(crate) fn take_last<'a>(rest: &mut &'a [u8]) -> Option<&'a [u8]> {
     while !rest.is_empty() {
         let (head, entry) = match rest.iter().rposition(|&b| b == b',') {
             Some(comma) => (&rest[..comma], &rest[comma + 1..]),

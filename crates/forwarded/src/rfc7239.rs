@@ -13,6 +13,7 @@ use http::HeaderMap;
 use http::header::{FORWARDED, HeaderValue, ValueIter};
 
 use crate::addr::{Malformed, NodeAddr, parse_node};
+use crate::grammar::ForwardedGrammar;
 use crate::list::trim_ows;
 
 /// Why a `Forwarded` element is malformed.
@@ -71,11 +72,24 @@ impl<'a> Value<'a> {
         Cow::Owned(out)
     }
 
+    /// Whether the value was a quoted string with `\` escapes in it.
+    pub fn is_escaped(&self) -> bool {
+        self.escaped
+    }
+
+    /// Parses the value as a node (`for=` and `by=`, RFC 7239 section 6)
+    /// with the default grammar ([`ForwardedGrammar::Lenient`]).
+    pub fn node(&self) -> Result<NodeAddr, Malformed> {
+        self.node_with(ForwardedGrammar::default())
+    }
+
     /// Parses the value as a node (`for=` and `by=`, RFC 7239 section 6):
     /// an IPv4 address, a bracketed IPv6 address, each with an optional port
-    /// (numeric or obfuscated), `unknown`, or an obfuscated identifier.
-    /// Allocates nothing.
-    pub fn node(&self) -> Result<NodeAddr, Malformed> {
+    /// (numeric or obfuscated), `unknown`, or an obfuscated identifier; with
+    /// [`ForwardedGrammar::Lenient`] also a bare IPv6 address when the whole
+    /// value is one. Allocates nothing.
+    pub fn node_with(&self, grammar: ForwardedGrammar) -> Result<NodeAddr, Malformed> {
+        let _ = grammar;
         // A node is short; an escaped one is unescaped on the stack.
         let mut buf = [0u8; 64];
         let bytes: &[u8] = if self.escaped {
@@ -146,12 +160,22 @@ pub struct Element<'a> {
     by: Option<Value<'a>>,
     proto: Option<Value<'a>>,
     host: Option<Value<'a>>,
+    grammar: ForwardedGrammar,
 }
 
 impl<'a> Element<'a> {
-    /// Parses one element (the text between two commas) strictly.
+    /// Parses one element (the text between two commas) with the default
+    /// grammar ([`ForwardedGrammar::Lenient`]).
     pub fn parse(bytes: &'a [u8]) -> Result<Self, ElementError> {
-        let mut element = Element::default();
+        Self::parse_with(bytes, ForwardedGrammar::default())
+    }
+
+    /// Parses one element (the text between two commas) with `grammar`.
+    pub fn parse_with(bytes: &'a [u8], grammar: ForwardedGrammar) -> Result<Self, ElementError> {
+        let mut element = Element {
+            grammar,
+            ..Element::default()
+        };
         let mut rest = trim_ows(bytes);
         while !rest.is_empty() {
             // Empty pairs (`;;`) are allowed by `*( ";" [ forwarded-pair ] )`.
@@ -203,7 +227,7 @@ impl<'a> Element<'a> {
 
     /// The `for=` value parsed as a node; `None` when the element has none.
     pub fn for_node(&self) -> Option<Result<NodeAddr, Malformed>> {
-        self.for_.map(|value| value.node())
+        self.for_.map(|value| value.node_with(self.grammar))
     }
 
     /// The `by=` value: the proxy's own interface.
@@ -316,16 +340,43 @@ fn is_tchar(b: u8) -> bool {
 #[derive(Debug)]
 pub struct ForwardedRev<'a> {
     lines: std::iter::Rev<ValueIter<'a, HeaderValue>>,
+    /// What is left of the current line (a prefix of `whole_line`).
     line: &'a [u8],
+    /// The current line, whole: positions are taken relative to it.
+    whole_line: &'a [u8],
+    /// How many lines have been started, counted from the last.
+    lines_started: usize,
+    grammar: ForwardedGrammar,
 }
 
 impl<'a> ForwardedRev<'a> {
-    /// Walks the `Forwarded` header of `headers`.
+    /// Walks the `Forwarded` header of `headers` with the default grammar
+    /// ([`ForwardedGrammar::Lenient`]).
     pub fn new(headers: &'a HeaderMap) -> Self {
+        Self::with_grammar(headers, ForwardedGrammar::default())
+    }
+
+    /// Walks the `Forwarded` header of `headers` with `grammar`.
+    pub fn with_grammar(headers: &'a HeaderMap, grammar: ForwardedGrammar) -> Self {
         Self {
             lines: headers.get_all(FORWARDED).iter().rev(),
             line: &[],
+            whole_line: &[],
+            lines_started: 0,
+            grammar,
         }
+    }
+
+    /// Where `value`, taken from the element `next` returned last, sits in
+    /// its header line: for a [`Hop`](crate::Hop) to record a position
+    /// instead of a borrow.
+    pub(crate) fn span_of(&self, value: &Value<'a>) -> Option<crate::span::Span> {
+        crate::span::Span::of(
+            self.lines_started.checked_sub(1)?,
+            self.whole_line,
+            value.raw,
+            value.escaped,
+        )
     }
 }
 
@@ -357,12 +408,14 @@ impl<'a> Iterator for ForwardedRev<'a> {
         loop {
             while self.line.is_empty() {
                 self.line = self.lines.next()?.as_bytes();
+                self.whole_line = self.line;
+                self.lines_started += 1;
             }
             let (rest, element) = split_last_element(self.line);
             self.line = rest;
             let element = trim_ows(element);
             if !element.is_empty() {
-                return Some(Element::parse(element));
+                return Some(Element::parse_with(element, self.grammar));
             }
         }
     }

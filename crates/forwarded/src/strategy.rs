@@ -6,39 +6,69 @@ use std::str::FromStr;
 
 use http::header::{FORWARDED, HeaderName};
 
-use crocodile_forwarded::X_FORWARDED_FOR;
+use crate::xff::X_FORWARDED_FOR;
 
-/// A header that carries a chain of addresses, one per proxy hop.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// The one header family a deployment's proxies write: the client address
+/// chain and the scheme, host and port of each hop all come from it. The
+/// other family is ignored, even from trusted proxies: a proxy that
+/// overwrites one family but passes the other through must not let the client
+/// choose.
+///
+/// ```
+/// use crocodile_forwarded::ProxyHeaders;
+///
+/// let family: ProxyHeaders = "forwarded".parse()?;
+/// assert_eq!(family, ProxyHeaders::Forwarded);
+/// assert_eq!(ProxyHeaders::default().to_string(), "x-forwarded");
+/// assert_eq!(ProxyHeaders::XForwarded.chain_name(), "x-forwarded-for");
+/// # Ok::<(), crocodile_forwarded::ProxyHeadersError>(())
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub enum ChainHeader {
-    /// `X-Forwarded-For`: what nginx (`$proxy_add_x_forwarded_for`), HAProxy
-    /// (`option forwardfor`), Caddy and most cloud load balancers append to.
-    XForwardedFor,
-    /// RFC 7239 `Forwarded`: the `for=` of each element.
+pub enum ProxyHeaders {
+    /// `X-Forwarded-For` for the chain, and `X-Forwarded-Proto`, `-Host`,
+    /// `-Port`, `-Prefix` (as [`XForwardedHeaders`](crate::XForwardedHeaders)
+    /// enables them) for the hop: what nginx (`$proxy_add_x_forwarded_for`),
+    /// HAProxy (`option forwardfor`), Caddy and most cloud load balancers
+    /// write. Written `x-forwarded` (and `x-forwarded-for` in strategies).
+    #[default]
+    XForwarded,
+    /// RFC 7239 `Forwarded`: the `for=` of each element for the chain,
+    /// `proto=` and `host=` of the client's element for the hop. Written
+    /// `forwarded`.
     Forwarded,
 }
 
-impl ChainHeader {
-    /// The header's name.
-    pub fn header_name(&self) -> HeaderName {
-        match self {
-            Self::XForwardedFor => X_FORWARDED_FOR,
-            Self::Forwarded => FORWARDED,
-        }
-    }
-
-    /// The name as written in strategy strings (`x-forwarded-for`, `forwarded`).
+impl ProxyHeaders {
+    /// `"x-forwarded"` or `"forwarded"`.
     pub fn as_str(&self) -> &'static str {
         match self {
-            Self::XForwardedFor => "x-forwarded-for",
+            Self::XForwarded => "x-forwarded",
             Self::Forwarded => "forwarded",
         }
     }
 
-    fn parse(text: &str) -> Option<Self> {
+    /// The chain header as strategy strings write it: `"x-forwarded-for"` or
+    /// `"forwarded"`.
+    pub fn chain_name(&self) -> &'static str {
+        match self {
+            Self::XForwarded => "x-forwarded-for",
+            Self::Forwarded => "forwarded",
+        }
+    }
+
+    /// The chain header's name.
+    pub fn chain_header(&self) -> HeaderName {
+        match self {
+            Self::XForwarded => X_FORWARDED_FOR,
+            Self::Forwarded => FORWARDED,
+        }
+    }
+
+    /// Parses a chain header as strategy strings write it.
+    fn parse_chain(text: &str) -> Option<Self> {
         if text.eq_ignore_ascii_case("x-forwarded-for") {
-            Some(Self::XForwardedFor)
+            Some(Self::XForwarded)
         } else if text.eq_ignore_ascii_case("forwarded") {
             Some(Self::Forwarded)
         } else {
@@ -47,19 +77,56 @@ impl ChainHeader {
     }
 }
 
-impl fmt::Display for ChainHeader {
+impl fmt::Display for ProxyHeaders {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-/// How [`ClientIpLayer`](crate::ClientIpLayer) decides the client address.
+/// A string that names no [`ProxyHeaders`] family.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProxyHeadersError {
+    input: String,
+}
+
+impl fmt::Display for ProxyHeadersError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "unknown proxy header family {:?} (expected `x-forwarded` or `forwarded`)",
+            self.input
+        )
+    }
+}
+
+impl std::error::Error for ProxyHeadersError {}
+
+impl FromStr for ProxyHeaders {
+    type Err = ProxyHeadersError;
+
+    /// Case-insensitive `x-forwarded` or `forwarded`, surrounding whitespace ignored.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let s = s.trim();
+        if s.eq_ignore_ascii_case("x-forwarded") {
+            Ok(Self::XForwarded)
+        } else if s.eq_ignore_ascii_case("forwarded") {
+            Ok(Self::Forwarded)
+        } else {
+            Err(ProxyHeadersError {
+                input: s.to_owned(),
+            })
+        }
+    }
+}
+
+/// Where the client address comes from: the strategy of a
+/// [`ProxyTrust`](crate::ProxyTrust).
 ///
 /// Every strategy parses from, and displays as, one configuration string, so a
 /// deployment can set it from an environment variable:
 ///
 /// ```
-/// use crocodile_client_ip::ClientIpStrategy;
+/// use crocodile_forwarded::ClientIpStrategy;
 ///
 /// for text in ["peer", "rightmost:x-forwarded-for", "rightmost:forwarded",
 ///              "hops:2:x-forwarded-for", "single:cf-connecting-ip",
@@ -70,8 +137,8 @@ impl fmt::Display for ChainHeader {
 /// ```
 ///
 /// In every strategy the socket peer (IPv4-mapped IPv6 folded to IPv4) is the
-/// fallback, and the decision and any fallback reason are recorded in
-/// [`ClientIpDecision`](crate::ClientIpDecision).
+/// fallback, and the decision and any fallback reason are recorded in the
+/// request's [`Hop`](crate::Hop).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum ClientIpStrategy {
@@ -96,15 +163,16 @@ pub enum ClientIpStrategy {
     /// but itself, because the walk stops at the first address your proxies
     /// did not vouch for. Trusting too wide a range (a whole cloud provider)
     /// lets anyone in that range choose its address.
-    Rightmost(ChainHeader),
+    Rightmost(ProxyHeaders),
     /// `hops:<n>:<header>`: exactly `n` trusted proxies stand in front; the
     /// client is the `n`-th address from the right (`n` = 1: the rightmost).
     ///
     /// When a trusted set is configured the peer must be in it (else the peer
     /// is the client); with an empty set the count alone decides. Fewer than
     /// `n` addresses, or a malformed one at the `n`-th place, fall back to the
-    /// peer with a `warn!`: the deployment is misconfigured or the request
-    /// bypassed the proxies.
+    /// peer (traced at `debug`), and then no proxy header of the request is
+    /// believed: the deployment is misconfigured or the request bypassed the
+    /// proxies.
     ///
     /// Fits: cloud load balancers whose addresses you can't list (AWS ALB:
     /// `hops:1:x-forwarded-for`; ALB behind CloudFront: `hops:2:...`).
@@ -115,7 +183,7 @@ pub enum ClientIpStrategy {
         /// How many trusted proxies append to the header.
         n: NonZeroUsize,
         /// The header they append to.
-        header: ChainHeader,
+        header: ProxyHeaders,
     },
     /// `single:<header-name>`: a header a trusted proxy overwrites with the
     /// address it saw (`single:x-real-ip`, `single:cf-connecting-ip`,
@@ -139,13 +207,38 @@ pub enum ClientIpStrategy {
     /// Fits: display and analytics only. Forgeable: **entirely**; any client
     /// can write any address at the left of the header. Never use it for rate
     /// limits, access control or audit logs.
-    LeftmostSpoofable(ChainHeader),
+    LeftmostSpoofable(ProxyHeaders),
+}
+
+impl ClientIpStrategy {
+    /// The header family a chain strategy walks; `None` for `peer` and
+    /// `single:`, which walk no chain.
+    pub fn family(&self) -> Option<ProxyHeaders> {
+        match self {
+            Self::Rightmost(family)
+            | Self::LeftmostSpoofable(family)
+            | Self::Hops { header: family, .. } => Some(*family),
+            Self::Peer | Self::Single(_) => None,
+        }
+    }
+
+    /// This strategy with its chain read from `family` (`peer` and
+    /// `single:` are returned unchanged).
+    #[must_use]
+    pub fn with_family(self, family: ProxyHeaders) -> Self {
+        match self {
+            Self::Rightmost(_) => Self::Rightmost(family),
+            Self::LeftmostSpoofable(_) => Self::LeftmostSpoofable(family),
+            Self::Hops { n, .. } => Self::Hops { n, header: family },
+            other => other,
+        }
+    }
 }
 
 impl Default for ClientIpStrategy {
     /// `rightmost:x-forwarded-for`.
     fn default() -> Self {
-        Self::Rightmost(ChainHeader::XForwardedFor)
+        Self::Rightmost(ProxyHeaders::XForwarded)
     }
 }
 
@@ -153,10 +246,12 @@ impl fmt::Display for ClientIpStrategy {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Peer => f.write_str("peer"),
-            Self::Rightmost(header) => write!(f, "rightmost:{header}"),
-            Self::Hops { n, header } => write!(f, "hops:{n}:{header}"),
+            Self::Rightmost(header) => write!(f, "rightmost:{}", header.chain_name()),
+            Self::Hops { n, header } => write!(f, "hops:{n}:{}", header.chain_name()),
             Self::Single(name) => write!(f, "single:{name}"),
-            Self::LeftmostSpoofable(header) => write!(f, "leftmost-spoofable:{header}"),
+            Self::LeftmostSpoofable(header) => {
+                write!(f, "leftmost-spoofable:{}", header.chain_name())
+            }
         }
     }
 }
@@ -194,7 +289,7 @@ impl FromStr for ClientIpStrategy {
             input: input.to_owned(),
             reason,
         };
-        let chain = |text: &str| ChainHeader::parse(text).ok_or_else(|| error(CHAIN));
+        let chain = |text: &str| ProxyHeaders::parse_chain(text).ok_or_else(|| error(CHAIN));
         let text = input.trim();
         let (kind, rest) = text.split_once(':').unwrap_or((text, ""));
         match kind.to_ascii_lowercase().as_str() {
@@ -249,6 +344,42 @@ mod tests {
             ClientIpStrategy::default().to_string(),
             "rightmost:x-forwarded-for"
         );
+    }
+
+    #[test]
+    fn family_strings_round_trip_and_bad_ones_are_named() {
+        assert_eq!(
+            " X-Forwarded ".parse::<ProxyHeaders>().unwrap(),
+            ProxyHeaders::XForwarded
+        );
+        assert_eq!(
+            "FORWARDED".parse::<ProxyHeaders>().unwrap(),
+            ProxyHeaders::Forwarded
+        );
+        for bad in ["", "x-forwarded-for", "both", "forwarded,x-forwarded"] {
+            let err = bad.parse::<ProxyHeaders>().unwrap_err();
+            assert!(err.to_string().contains(&format!("{bad:?}")), "{err}");
+        }
+        for family in [ProxyHeaders::XForwarded, ProxyHeaders::Forwarded] {
+            assert_eq!(family.to_string().parse::<ProxyHeaders>().unwrap(), family);
+        }
+    }
+
+    #[test]
+    fn chain_strategies_name_their_family() {
+        let cases = [
+            ("peer", None),
+            ("single:x-real-ip", None),
+            ("rightmost:forwarded", Some(ProxyHeaders::Forwarded)),
+            ("hops:2:x-forwarded-for", Some(ProxyHeaders::XForwarded)),
+            ("leftmost-spoofable:forwarded", Some(ProxyHeaders::Forwarded)),
+        ];
+        for (text, family) in cases {
+            let strategy: ClientIpStrategy = text.parse().unwrap();
+            assert_eq!(strategy.family(), family, "{text}");
+        }
+        let moved = ClientIpStrategy::default().with_family(ProxyHeaders::Forwarded);
+        assert_eq!(moved.to_string(), "rightmost:forwarded");
     }
 
     #[test]
