@@ -16,7 +16,7 @@ use axum::body::Body;
 use axum::extract::connect_info::MockConnectInfo;
 use axum::routing::get;
 use crocodile::base_context::BaseContextLayer;
-use crocodile::client_ip::ClientIpLayer;
+use crocodile::client_ip::{ClientIpLayer, ProxyTrust};
 use crocodile::i18n::{Catalog, I18nLayer};
 use divan::{AllocProfiler, Bencher, black_box};
 use http::Request;
@@ -40,15 +40,23 @@ static CATALOG: LazyLock<Arc<Catalog>> = LazyLock::new(|| {
     )
 });
 
+/// One trust model for every layer, as a deployment configures it: the
+/// layers then walk the proxy headers once per request.
+static TRUST: LazyLock<ProxyTrust> = LazyLock::new(trust);
+
+fn trust() -> ProxyTrust {
+    ProxyTrust::new(
+        "rightmost:x-forwarded-for".parse().unwrap(),
+        "loopback, 10.0.0.0/8".parse().unwrap(),
+    )
+}
+
 fn client_ip_layer() -> ClientIpLayer {
-    ClientIpLayer::default().trusted_proxies("loopback, 10.0.0.0/8".parse().unwrap())
+    ClientIpLayer::new(TRUST.clone())
 }
 
 fn base_context_layer() -> BaseContextLayer {
-    BaseContextLayer::new(
-        "loopback, 10.0.0.0/8".parse().unwrap(),
-        "localhost".parse().unwrap(),
-    )
+    BaseContextLayer::new(TRUST.clone(), "localhost".parse().unwrap())
 }
 
 fn i18n_layer() -> I18nLayer {
@@ -205,6 +213,28 @@ mod tower_only {
     #[divan::bench]
     fn i18n(bencher: Bencher<'_, '_>) {
         run(bencher, i18n_layer().layer(service_fn(ok)));
+    }
+
+    /// The two layers that read the proxy hop, sharing one model: the
+    /// headers are walked once, by `ClientIpLayer`.
+    #[divan::bench]
+    fn client_ip_and_base_context(bencher: Bencher<'_, '_>) {
+        let svc = tower::ServiceBuilder::new()
+            .layer(client_ip_layer())
+            .layer(base_context_layer())
+            .service_fn(ok);
+        run(bencher, svc);
+    }
+
+    /// The same two layers, each with a model of its own (identical
+    /// settings): each walks the headers, as before there was one model.
+    #[divan::bench]
+    fn client_ip_and_base_context_two_models(bencher: Bencher<'_, '_>) {
+        let svc = tower::ServiceBuilder::new()
+            .layer(ClientIpLayer::new(trust()))
+            .layer(BaseContextLayer::new(trust(), "localhost".parse().unwrap()))
+            .service_fn(ok);
+        run(bencher, svc);
     }
 
     #[divan::bench]

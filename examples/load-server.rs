@@ -59,8 +59,12 @@ async fn hello() -> &'static str {
 }
 
 fn full(router: Router) -> Result<Router, String> {
-    let trusted: crocodile::forwarded::TrustedProxies =
-        "loopback".parse().map_err(|e| format!("{e}"))?;
+    let trust = crocodile::forwarded::ProxyTrust::new(
+        "rightmost:x-forwarded-for"
+            .parse()
+            .map_err(|e| format!("{e}"))?,
+        "loopback".parse().map_err(|e| format!("{e}"))?,
+    );
     let catalog = Catalog::builder()
         .default_locale("en")
         .dir(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/locales"))
@@ -71,8 +75,8 @@ fn full(router: Router) -> Result<Router, String> {
     // example does: axum boxes the route once, not once per layer.
     Ok(router.layer(
         ServiceBuilder::new()
-            .layer(ClientIpLayer::default().trusted_proxies(trusted.clone()))
-            .layer(BaseContextLayer::new(trusted, allowed))
+            .layer(ClientIpLayer::new(trust.clone()))
+            .layer(BaseContextLayer::new(trust, allowed))
             .layer(I18nLayer::new(Arc::new(catalog))),
     ))
 }

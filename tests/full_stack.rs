@@ -156,8 +156,10 @@ fn broken_catalog_names_every_error() {
 }
 
 /// Every key of the `/context` contract, in one place.
-const CONTEXT_KEYS: [&str; 10] = [
+const CONTEXT_KEYS: [&str; 12] = [
     "client_ip",
+    "client_ip_source",
+    "client_ip_fallback",
     "peer",
     "request_id",
     "scheme",

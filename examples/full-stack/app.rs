@@ -3,13 +3,13 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use axum::Json;
-use axum::Router;
 use axum::extract::ConnectInfo;
 use axum::response::{Html, IntoResponse};
 use axum::routing::get;
+use axum::{Extension, Json, Router};
 use crocodile::base_context::{BaseContext, BaseContextLayer};
 use crocodile::client_ip::{ClientIp, ClientIpLayer};
+use crocodile::forwarded::{Hop, ProxyTrust};
 use crocodile::i18n::{FluentArgs, I18nLayer, Localizer};
 use http::Request;
 use serde_json::{Value, json};
@@ -23,26 +23,27 @@ use super::config::Config;
 /// Layers run outermost first: `ClientIpLayer` (the client address), then
 /// `BaseContextLayer` (request id, trusted scheme and host, the allowed-hosts
 /// check), a `TraceLayer` whose span carries the request id, and `I18nLayer`.
+/// The first two share one `ProxyTrust`: trust is configured once, and the
+/// proxy headers are walked once per request.
 pub(crate) fn app(config: &Config) -> Router {
-    let base_context =
-        BaseContextLayer::new(config.trusted_proxies.clone(), config.allowed_hosts.clone())
-            .proxy_headers(config.proxy_headers);
+    let base_context = BaseContextLayer::new(config.trust.clone(), config.allowed_hosts.clone());
     // One `ServiceBuilder` in one `Router::layer` call: axum boxes the route
     // once instead of once per layer (three allocations per request each).
     let stack = ServiceBuilder::new()
-        .layer(ClientIpLayer::new(
-            config.client_ip.clone(),
-            config.trusted_proxies.clone(),
-        ))
+        .layer(ClientIpLayer::new(config.trust.clone()))
         .layer(base_context)
         // `BaseContextLayer` answers its own 400s, so it needs a body it can
         // build from text; `TraceLayer` wraps the body, so map it back.
         .map_response(IntoResponse::into_response)
         .layer(TraceLayer::new_for_http().make_span_with(request_span))
         .layer(I18nLayer::new(Arc::clone(&config.catalog)));
+    let trust = config.trust.clone();
     Router::new()
         .route("/", get(home))
-        .route("/context", get(context))
+        .route(
+            "/context",
+            get(move |hop, peer, ctx, l10n| context(trust, hop, peer, ctx, l10n)),
+        )
         .layer(stack)
 }
 
@@ -62,14 +63,17 @@ fn request_span<B>(req: &Request<B>) -> tracing::Span {
 /// `GET /context`: what the layers decided, as JSON. The keys are a contract:
 /// add keys, never rename or drop one.
 async fn context(
-    client_ip: Option<ClientIp>,
+    trust: ProxyTrust,
+    Extension(hop): Extension<Hop>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     ctx: BaseContext,
     l10n: Localizer,
 ) -> Json<Value> {
     tracing::info!("context requested");
     Json(json!({
-        "client_ip": client_ip.map(|ip| ip.to_string()),
+        "client_ip": hop.client().map(|ip| ip.to_string()),
+        "client_ip_source": trust.source_label(&hop).to_string(),
+        "client_ip_fallback": hop.fallback().map(|why| why.code()),
         "peer": peer.ip().to_string(),
         "request_id": ctx.request_id().as_str(),
         "scheme": ctx.scheme().as_str(),

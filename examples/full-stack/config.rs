@@ -4,9 +4,10 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use crocodile::base_context::{AllowedHosts, ProxyHeaders};
-use crocodile::client_ip::ClientIpStrategy;
-use crocodile::forwarded::TrustedProxies;
+use crocodile::base_context::AllowedHosts;
+use crocodile::forwarded::{
+    ClientIpStrategy, ForwardedGrammar, ProxyHeaders, ProxyTrust, TrustedProxies, XForwardedHeaders,
+};
 use crocodile::i18n::Catalog;
 
 /// Where the example's catalogs live when `CROCODILE_LOCALES` is not set.
@@ -17,18 +18,18 @@ const DEFAULT_LOCALES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/loc
 pub(crate) struct Config {
     /// `CROCODILE_ADDR`, default `127.0.0.1:3000`.
     pub(crate) addr: SocketAddr,
-    /// `CROCODILE_CLIENT_IP`, default `rightmost:x-forwarded-for`.
-    pub(crate) client_ip: ClientIpStrategy,
-    /// `CROCODILE_TRUSTED_PROXIES`, default `loopback`.
-    pub(crate) trusted_proxies: TrustedProxies,
+    /// The one trust model both layers share, built from
+    /// `CROCODILE_CLIENT_IP` (default `rightmost:x-forwarded-for`),
+    /// `CROCODILE_PROXY_HEADERS` (default: the strategy's family),
+    /// `CROCODILE_TRUSTED_PROXIES` (default `loopback`), `CROCODILE_X_FORWARDED`
+    /// (default `proto,host`) and `CROCODILE_FORWARDED_GRAMMAR` (default
+    /// `lenient`).
+    pub(crate) trust: ProxyTrust,
     /// Built from `CROCODILE_LOCALES` (default `examples/locales` in this
     /// package) and `CROCODILE_DEFAULT_LOCALE` (default `en`).
     pub(crate) catalog: Arc<Catalog>,
     /// `CROCODILE_ALLOWED_HOSTS`, default `localhost,127.0.0.1,[::1]`.
     pub(crate) allowed_hosts: AllowedHosts,
-    /// `CROCODILE_PROXY_HEADERS` (`x-forwarded`, the default, or `forwarded`):
-    /// the header family trusted proxies write for scheme and host.
-    pub(crate) proxy_headers: ProxyHeaders,
 }
 
 impl Config {
@@ -56,13 +57,7 @@ impl Config {
                 "127.0.0.1:3000",
                 str::parse::<SocketAddr>,
             )?,
-            client_ip: var(
-                &lookup,
-                "CROCODILE_CLIENT_IP",
-                "rightmost:x-forwarded-for",
-                str::parse,
-            )?,
-            trusted_proxies: var(&lookup, "CROCODILE_TRUSTED_PROXIES", "loopback", str::parse)?,
+            trust: trust(&lookup)?,
             catalog: catalog(&lookup)?,
             allowed_hosts: var(
                 &lookup,
@@ -70,14 +65,48 @@ impl Config {
                 "localhost,127.0.0.1,[::1]",
                 str::parse,
             )?,
-            proxy_headers: var(
-                &lookup,
-                "CROCODILE_PROXY_HEADERS",
-                "x-forwarded",
-                str::parse,
-            )?,
         })
     }
+}
+
+/// The trust model. `CROCODILE_CLIENT_IP` and `CROCODILE_PROXY_HEADERS`
+/// name one header family: when only one is set the other follows it, and
+/// when both are set and disagree, start-up fails naming both.
+fn trust(lookup: &impl Fn(&str) -> Option<String>) -> Result<ProxyTrust, String> {
+    fn optional<T, E: std::fmt::Display>(
+        lookup: &impl Fn(&str) -> Option<String>,
+        name: &str,
+        parse: impl Fn(&str) -> Result<T, E>,
+    ) -> Result<Option<T>, String> {
+        lookup(name)
+            .map(|value| parse(&value).map_err(|error| format!("{name}={value:?}: {error}")))
+            .transpose()
+    }
+    let strategy: Option<ClientIpStrategy> = optional(lookup, "CROCODILE_CLIENT_IP", str::parse)?;
+    let family: Option<ProxyHeaders> = optional(lookup, "CROCODILE_PROXY_HEADERS", str::parse)?;
+    let trusted: TrustedProxies = optional(lookup, "CROCODILE_TRUSTED_PROXIES", str::parse)?
+        .unwrap_or_else(|| "loopback".parse().expect("the default parses"));
+    let x_forwarded: XForwardedHeaders =
+        optional(lookup, "CROCODILE_X_FORWARDED", str::parse)?.unwrap_or_default();
+    let grammar: ForwardedGrammar =
+        optional(lookup, "CROCODILE_FORWARDED_GRAMMAR", str::parse)?.unwrap_or_default();
+    let mut builder = ProxyTrust::builder()
+        .trusted_proxies(trusted)
+        .x_forwarded(x_forwarded)
+        .forwarded_grammar(grammar);
+    if let Some(strategy) = strategy {
+        builder = builder.strategy(strategy);
+    }
+    if let Some(family) = family {
+        builder = builder.proxy_headers(family);
+    }
+    builder.build().map_err(|error| {
+        format!(
+            "CROCODILE_CLIENT_IP={:?} and CROCODILE_PROXY_HEADERS={:?} disagree: {error}",
+            lookup("CROCODILE_CLIENT_IP").unwrap_or_default(),
+            lookup("CROCODILE_PROXY_HEADERS").unwrap_or_default(),
+        )
+    })
 }
 
 /// Builds and validates the Fluent catalog; the error lists every problem as

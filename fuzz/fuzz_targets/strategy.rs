@@ -6,8 +6,7 @@
 
 use std::net::IpAddr;
 
-use crocodile_client_ip::ClientIpStrategy;
-use crocodile_forwarded::TrustedProxies;
+use crocodile_forwarded::{ClientIpStrategy, TrustedProxies};
 use libfuzzer_sys::fuzz_target;
 
 /// Addresses probed to check that a reparsed trusted set trusts the same ones.

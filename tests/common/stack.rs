@@ -10,7 +10,7 @@ use axum::body::Body;
 use axum::extract::ConnectInfo;
 use axum::routing::get;
 use crocodile::base_context::{BaseContext, BaseContextLayer};
-use crocodile::client_ip::{ClientIp, ClientIpDecision, ClientIpLayer};
+use crocodile::client_ip::{ClientIp, ClientIpLayer, Hop};
 use crocodile::i18n::{FluentArgs, I18nLayer, Localizer};
 use http::{Request, StatusCode};
 use http_body_util::BodyExt;
@@ -34,26 +34,21 @@ where
     <L::Service as tower::Service<Request<Body>>>::Response: axum::response::IntoResponse + 'static,
     <L::Service as tower::Service<Request<Body>>>::Future: Send + 'static,
 {
-    let base_context =
-        BaseContextLayer::new(config.trusted_proxies.clone(), config.allowed_hosts.clone())
-            .proxy_headers(config.proxy_headers);
+    let base_context = BaseContextLayer::new(config.trust.clone(), config.allowed_hosts.clone());
     Router::new()
         .route("/probe", get(probe))
         .layer(extra)
         .layer(I18nLayer::new(Arc::clone(&config.catalog)))
         .layer(TraceLayer::new_for_http())
         .layer(base_context)
-        .layer(ClientIpLayer::new(
-            config.client_ip.clone(),
-            config.trusted_proxies.clone(),
-        ))
+        .layer(ClientIpLayer::new(config.trust.clone()))
 }
 
 /// Every extractor the crates offer, and Fluent messages with arguments
 /// (a placeable and a plural).
 async fn probe(
     client_ip: ClientIp,
-    decision: ClientIpDecision,
+    axum::Extension(hop): axum::Extension<Hop>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     ctx: BaseContext,
     l10n: Localizer,
@@ -63,7 +58,7 @@ async fn probe(
     args.set("count", peer.port() % 3);
     args.set("source", l10n.source().as_str());
     format!(
-        "{}\n{}\n{}\n{}\n{} {} {}\n{decision}\n",
+        "{}\n{}\n{}\n{}\n{} {} {}\n{:?} {:?}\n",
         l10n.format("greeting", &args),
         l10n.format("visits", &args),
         l10n.text("page-title"),
@@ -71,6 +66,8 @@ async fn probe(
         ctx.request_id().as_str(),
         ctx.received_at_rfc3339(),
         l10n.tag(),
+        hop.source(),
+        hop.fallback(),
     )
 }
 
