@@ -23,6 +23,18 @@
 #                    break out of host="..." and make the app see a malformed
 #                    element (client_ip would then be nginx's own address).
 #                    App: rightmost:forwarded, forwarded.
+#   nginx-forwarded-unquoted
+#                    client -> nginx (127.0.0.11) -> app
+#                    proxy_set_header Forwarded "for=$remote_addr": one
+#                    element, overwritten, with the address unquoted (an IPv6
+#                    client is written `for=::1`, which RFC 7239 wants quoted
+#                    and bracketed), Host $http_host. App: only
+#                    CROCODILE_CLIENT_IP=rightmost:forwarded (the family
+#                    follows), lenient grammar: the IPv6 client is ::1.
+#                    A second app behind the same nginx config with only
+#                    CROCODILE_PROXY_HEADERS=forwarded (the strategy follows)
+#                    and CROCODILE_FORWARDED_GRAMMAR=strict shows what a strict
+#                    parser does: the IPv6 client collapses onto nginx.
 #   nginx-x-real-ip  client -> nginx (127.0.0.11) -> app
 #                    X-Real-IP $remote_addr. App: single:x-real-ip.
 #   haproxy          client -> HAProxy (127.0.0.12) -> app
@@ -52,10 +64,11 @@
 #   direct           client -> app (the nginx chain's instance), no proxy:
 #                    every forged header is ignored.
 #
-# X-Forwarded-Port: the app believes the rightmost X-Forwarded-Port from a
-# trusted peer, and none of nginx, HAProxy or Caddy writes it by default (a
-# client's own value passes through), so every edge here overwrites it with
-# the port it listens on; the inner hops pass it through.
+# X-Forwarded-Port: none of nginx, HAProxy or Caddy writes it by default (a
+# client's own value passes through), so the app no longer believes it unless
+# CROCODILE_X_FORWARDED enables it; the port comes from X-Forwarded-Host. The
+# edges here still overwrite it with the port they listen on, as a deployment
+# that enables it must.
 #
 # "Forged" request id: an X-Request-ID the client sends. Every edge here
 # overwrites it with its own id (nginx $request_id, HAProxy unique-id, Caddy
@@ -223,6 +236,11 @@ app_nginx=$app_port
 start_app nginx-forwarded CROCODILE_TRUSTED_PROXIES=$NGINX_SRC CROCODILE_CLIENT_IP=rightmost:forwarded \
   CROCODILE_PROXY_HEADERS=forwarded
 app_nginx_fwd=$app_port
+start_app nginx-forwarded-unquoted CROCODILE_TRUSTED_PROXIES=$NGINX_SRC CROCODILE_CLIENT_IP=rightmost:forwarded
+app_nginx_fwd_bare=$app_port
+start_app nginx-forwarded-strict CROCODILE_TRUSTED_PROXIES=$NGINX_SRC CROCODILE_PROXY_HEADERS=forwarded \
+  CROCODILE_FORWARDED_GRAMMAR=strict
+app_nginx_fwd_strict=$app_port
 start_app nginx-x-real-ip CROCODILE_TRUSTED_PROXIES=$NGINX_SRC CROCODILE_CLIENT_IP=single:x-real-ip
 app_nginx_rip=$app_port
 start_app haproxy CROCODILE_TRUSTED_PROXIES=$HAPROXY_SRC
@@ -238,9 +256,10 @@ if [ "$have_caddy" -eq 1 ]; then
 fi
 
 # ---------------------------------------------------------------- proxy ports
-p_nginx='' p_nginx_fwd='' p_nginx_rip='' p_haproxy='' p_caddy='' p_caddy_long='' p_caddy_long_hops=''
+p_nginx='' p_nginx_fwd='' p_nginx_fwd_bare='' p_nginx_fwd_strict='' p_nginx_rip='' p_haproxy='' p_caddy='' p_caddy_long='' p_caddy_long_hops=''
 p_mid='' p_mid_hops='' p_inner='' p_inner_hops=''
 free_port p_nginx; free_port p_nginx_fwd; free_port p_nginx_rip
+free_port p_nginx_fwd_bare; free_port p_nginx_fwd_strict
 free_port p_haproxy
 free_port p_caddy; free_port p_caddy_long; free_port p_caddy_long_hops
 free_port p_mid; free_port p_mid_hops       # HAProxy, inside the long chain
@@ -332,6 +351,32 @@ $(nginx_edge_xff)
       proxy_set_header Forwarded \$crocodile_add_forwarded;
       proxy_set_header X-Request-ID \$request_id;
       add_header X-Edge-Request-Id \$request_id always;
+    }
+  }
+
+  # nginx-forwarded-unquoted (and -strict): Forwarded "for=\$remote_addr",
+  # as nginx configs and AWS API Gateway write it: unquoted, IPv6 unbracketed.
+  server {
+    listen 127.0.0.1:$p_nginx_fwd_bare;
+    listen [::1]:$p_nginx_fwd_bare;
+    location / {
+      proxy_pass http://127.0.0.1:$app_nginx_fwd_bare;
+      proxy_bind $NGINX_SRC;
+      proxy_set_header Host \$http_host;
+      proxy_set_header Forwarded "for=\$remote_addr";
+      proxy_set_header X-Request-ID \$request_id;
+      add_header X-Edge-Request-Id \$request_id always;
+    }
+  }
+  server {
+    listen 127.0.0.1:$p_nginx_fwd_strict;
+    listen [::1]:$p_nginx_fwd_strict;
+    location / {
+      proxy_pass http://127.0.0.1:$app_nginx_fwd_strict;
+      proxy_bind $NGINX_SRC;
+      proxy_set_header Host \$http_host;
+      proxy_set_header Forwarded "for=\$remote_addr";
+      proxy_set_header X-Request-ID \$request_id;
     }
   }
 
@@ -586,6 +631,18 @@ run_chain() {
 say "running the chains"
 run_chain nginx "$p_nginx" "$NGINX_SRC" x-edge-request-id
 run_chain nginx-forwarded "$p_nginx_fwd" "$NGINX_SRC" x-edge-request-id
+run_chain nginx-forwarded-unquoted "$p_nginx_fwd_bare" "$NGINX_SRC" x-edge-request-id
+fetch ::1 "http://[::1]:$p_nginx_fwd_bare/context"
+check nginx-forwarded-unquoted "IPv6 client: the source is Forwarded's element 0" "forwarded[0]" "$(field client_ip_source)"
+check nginx-forwarded-unquoted "IPv6 client: no fallback" "" "$(field client_ip_fallback)"
+# The strict grammar refuses `for=::1`: the walk stops there and the client
+# collapses onto nginx, which is why lenient is the default.
+fetch ::1 "http://[::1]:$p_nginx_fwd_strict/context"
+check nginx-forwarded-strict "IPv6 client: answers 200" 200 "$code"
+check nginx-forwarded-strict "IPv6 client: collapses onto nginx" "$NGINX_SRC" "$(field client_ip)"
+check nginx-forwarded-strict "IPv6 client: malformed-entry" malformed-entry "$(field client_ip_fallback)"
+fetch "$CLIENT_A" "http://localhost:$p_nginx_fwd_strict/context"
+check nginx-forwarded-strict "IPv4 client: client_ip is the client" "$CLIENT_A" "$(field client_ip)"
 run_chain nginx-x-real-ip "$p_nginx_rip" "$NGINX_SRC" x-edge-request-id
 run_chain haproxy "$p_haproxy" "$HAPROXY_SRC" x-edge-request-id
 if [ "$have_caddy" -eq 1 ]; then

@@ -5,7 +5,7 @@
 use std::borrow::Cow;
 use std::sync::Arc;
 
-use crocodile_forwarded::{HostError, Hop, Ignored, Scheme, parse_host};
+use crocodile_forwarded::{Hop, HostError, Ignored, Scheme, parse_host};
 use http::header::HOST;
 use http::{HeaderMap, Uri};
 
@@ -88,7 +88,10 @@ pub(crate) fn resolve(
         match hop.prefix(headers) {
             Ok(value) => match BasePath::validate(&value) {
                 Some(path) => prefix = Some(Arc::<str>::from(path)),
-                None => tracing::debug!(field = "prefix", "ignored an invalid prefix from a trusted proxy"),
+                None => tracing::debug!(
+                    field = "prefix",
+                    "ignored an invalid prefix from a trusted proxy"
+                ),
             },
             Err(why) => ignored("prefix", why),
         }
@@ -167,7 +170,10 @@ fn same_host(a: &[u8], b: &[u8], scheme: Scheme) -> Result<bool, Rejection> {
 /// Traces why a hop field was not used, when that is news: a proxy header
 /// that was there but could not be believed.
 fn ignored(field: &'static str, why: Ignored) {
-    if matches!(why, Ignored::InconsistentCount | Ignored::Invalid | Ignored::Changed) {
+    if matches!(
+        why,
+        Ignored::InconsistentCount | Ignored::Invalid | Ignored::Changed
+    ) {
         tracing::debug!(field, ignored = why.code(), "kept the request's own value");
     }
 }

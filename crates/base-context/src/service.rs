@@ -77,7 +77,9 @@ where
         let config = &*self.config;
         let received_at = SystemTime::now();
         let hop = config.trust.hop(&mut req);
-        config.warnings.check("BaseContextLayer", &config.trust, &hop);
+        config
+            .warnings
+            .check("BaseContextLayer", &config.trust, &hop);
         let request_id = request_id(&req, config, hop.is_proxied(), received_at);
         let echo = Some((config.request_id_header.clone(), request_id.clone()));
         match origin::resolve(config, req.uri(), req.headers(), &hop) {

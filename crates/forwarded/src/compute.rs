@@ -9,8 +9,8 @@ use http::HeaderMap;
 use http::header::{GetAll, HeaderName, HeaderValue};
 
 use crate::addr::{Malformed, NodeAddr, normalize_ip};
-use crate::host::{Scheme, parse_port_value};
 use crate::hop::{Fallback, Hop, Ignored, Source};
+use crate::host::{Scheme, parse_port_value};
 use crate::list::take_last;
 use crate::rfc7239::{Element, ElementError, ForwardedRev};
 use crate::single::{SingleError, single_ip};
@@ -173,12 +173,7 @@ pub(crate) fn compute(inner: &Inner, peer: Option<SocketAddr>, headers: &HeaderM
 }
 
 /// The client address by the strategy.
-fn decide(
-    inner: &Inner,
-    trusted: &TrustedProxies,
-    peer: IpAddr,
-    headers: &HeaderMap,
-) -> Decided {
+fn decide(inner: &Inner, trusted: &TrustedProxies, peer: IpAddr, headers: &HeaderMap) -> Decided {
     match &inner.strategy {
         ClientIpStrategy::Peer => Decided::peer(peer, None, trusted.contains(peer)),
         ClientIpStrategy::Rightmost(family) => {
@@ -362,7 +357,12 @@ fn read_x_forwarded(inner: &Inner, headers: &HeaderMap, k: usize, hop: &mut Hop)
         ("x-forwarded-prefix", hop.prefix.err()),
     ] {
         if let Some(why @ (Ignored::InconsistentCount | Ignored::Invalid)) = field {
-            tracing::debug!(header, k, ignored = why.code(), "proxy trust: ignored a proxy header");
+            tracing::debug!(
+                header,
+                k,
+                ignored = why.code(),
+                "proxy trust: ignored a proxy header"
+            );
         }
     }
 }
@@ -371,10 +371,7 @@ fn read_x_forwarded(inner: &Inner, headers: &HeaderMap, k: usize, hop: &mut Hop)
 /// proxy's (use it), at least `k + 1` entries are one per appending proxy
 /// (use entry `k`; those further left were written by the client); anything
 /// in between can't be attributed to the hop.
-fn entry_at<'a>(
-    lines: GetAll<'a, HeaderValue>,
-    k: usize,
-) -> Result<(Span, &'a [u8]), Ignored> {
+fn entry_at<'a>(lines: GetAll<'a, HeaderValue>, k: usize) -> Result<(Span, &'a [u8]), Ignored> {
     let mut count = 0;
     let mut first = None;
     for (line_from_back, line) in lines.iter().rev().enumerate() {

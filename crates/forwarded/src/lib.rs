@@ -22,9 +22,9 @@ mod x_forwarded;
 mod xff;
 
 pub use addr::{Malformed, NodeAddr, normalize_ip, parse_node, parse_unbracketed_ip_port};
-pub use host::{HostError, HostPort, Scheme, parse_host, parse_port_value};
 pub use grammar::{ForwardedGrammar, ParseGrammarError};
 pub use hop::{Fallback, Hop, Ignored, Source};
+pub use host::{HostError, HostPort, Scheme, parse_host, parse_port_value};
 pub use list::ListEntries;
 pub use peer::{PeerAddr, peer_addr};
 pub use rfc7239::{Element, ElementError, ForNodesRev, ForwardedRev, Value};

@@ -19,7 +19,12 @@ pub(crate) struct Span {
 impl Span {
     /// The span of `sub`, a subslice of `line`; `None` when it is not one
     /// (or the numbers do not fit, which no `HeaderValue` reaches).
-    pub(crate) fn of(line_from_back: usize, line: &[u8], sub: &[u8], escaped: bool) -> Option<Self> {
+    pub(crate) fn of(
+        line_from_back: usize,
+        line: &[u8],
+        sub: &[u8],
+        escaped: bool,
+    ) -> Option<Self> {
         // Positions from addresses: `sub` was sliced out of `line`.
         let start = (sub.as_ptr() as usize).checked_sub(line.as_ptr() as usize)?;
         let end = start.checked_add(sub.len())?;
@@ -68,7 +73,10 @@ mod tests {
         headers.append("x", HeaderValue::from_static(r#"c, "d\"e""#));
         let last = headers.get_all("x").iter().next_back().unwrap().as_bytes();
         let span = Span::of(0, last, &last[4..8], true).unwrap();
-        assert_eq!(span.resolve(headers.get_all("x")).unwrap().as_ref(), b"d\"e");
+        assert_eq!(
+            span.resolve(headers.get_all("x")).unwrap().as_ref(),
+            b"d\"e"
+        );
         let first = headers.get_all("x").iter().next().unwrap().as_bytes();
         let span = Span::of(1, first, &first[3..5], false).unwrap();
         assert_eq!(span.resolve(headers.get_all("x")).unwrap().as_ref(), b"bb");

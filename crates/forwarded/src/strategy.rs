@@ -372,7 +372,10 @@ mod tests {
             ("single:x-real-ip", None),
             ("rightmost:forwarded", Some(ProxyHeaders::Forwarded)),
             ("hops:2:x-forwarded-for", Some(ProxyHeaders::XForwarded)),
-            ("leftmost-spoofable:forwarded", Some(ProxyHeaders::Forwarded)),
+            (
+                "leftmost-spoofable:forwarded",
+                Some(ProxyHeaders::Forwarded),
+            ),
         ];
         for (text, family) in cases {
             let strategy: ClientIpStrategy = text.parse().unwrap();

@@ -208,7 +208,10 @@ mod tests {
             assert_eq!(set.to_string().parse::<XForwardedHeaders>(), Ok(set));
         }
         assert_eq!("".parse(), Ok(XForwardedHeaders::none()));
-        assert_eq!(XForwardedHeaders::all().to_string(), "proto,host,port,prefix");
+        assert_eq!(
+            XForwardedHeaders::all().to_string(),
+            "proto,host,port,prefix"
+        );
     }
 
     #[test]
