@@ -12,7 +12,9 @@
 //! | `CROCODILE_LOCALES` | `examples/locales` | the Fluent catalog directory (`<dir>/<locale>/*.ftl`) |
 //! | `CROCODILE_DEFAULT_LOCALE` | `en` | the default locale |
 //! | `CROCODILE_ALLOWED_HOSTS` | `localhost,127.0.0.1,[::1]` | hosts the site answers for (`example.com`, `.example.com`, `*`, `host:port`) |
-//! | `CROCODILE_PROXY_HEADERS` | `x-forwarded` | the header family trusted proxies write for scheme and host (`x-forwarded` or `forwarded`) |
+//! | `CROCODILE_PROXY_HEADERS` | the strategy's | the header family trusted proxies write (`x-forwarded` or `forwarded`); follows `CROCODILE_CLIENT_IP`, which follows it; the two may not disagree |
+//! | `CROCODILE_X_FORWARDED` | `proto,host` | the `X-Forwarded-*` headers believed besides `-For` (`proto`, `host`, `port`, `prefix`, `none`) |
+//! | `CROCODILE_FORWARDED_GRAMMAR` | `lenient` | the `Forwarded` grammar (`lenient` or `strict`) |
 //!
 //! A bad value stops the process before it binds, naming the variable.
 
