@@ -1,5 +1,7 @@
-//! RFC 7239 `Forwarded`: elements split from the right, each parsed strictly,
-//! the value accessors, the `for=` nodes and the rightmost-untrusted walk.
+//! RFC 7239 `Forwarded`: elements split from the right, each parsed with the
+//! lenient and the strict grammar, the value accessors, the `for=` nodes and
+//! the rightmost-untrusted walk. Whatever strict accepts, lenient reads the
+//! same; lenient never splits a port off an unbracketed IPv6 address.
 //!
 //! Input: one selector byte (the trusted set), then header lines split on `\n`.
 //! The first line also plays a client's forged prefix, and the second line the
@@ -9,8 +11,11 @@
 
 use std::borrow::Cow;
 
+use std::net::{IpAddr, Ipv6Addr};
+
 use crocodile_forwarded::{
-    Element, ElementError, ForwardedRev, Malformed, Value, rightmost_untrusted,
+    Element, ElementError, ForwardedGrammar, ForwardedRev, Malformed, Value, normalize_ip,
+    rightmost_untrusted,
 };
 use crocodile_fuzz::{
     check_node, check_walk, header_map, is_decided, is_header_byte, lines, trusted,
@@ -19,7 +24,7 @@ use http::HeaderMap;
 use http::header::{FORWARDED, HeaderValue};
 use libfuzzer_sys::fuzz_target;
 
-fn check_value(value: Value<'_>) {
+fn check_value(value: Value<'_>, grammar: ForwardedGrammar) {
     let raw = value.raw();
     let unescaped = value.unescaped();
     assert!(unescaped.len() <= raw.len());
@@ -30,12 +35,45 @@ fn check_value(value: Value<'_>) {
         );
         assert_eq!(unescaped.as_ref(), raw);
     }
-    if let Ok(node) = value.node() {
+    if let Ok(node) = value.node_with(grammar) {
         check_node(&node);
+    }
+    // Lenient widens only what strict calls a syntax error.
+    let strict = value.node_with(ForwardedGrammar::Strict);
+    let lenient = value.node_with(ForwardedGrammar::Lenient);
+    if strict != Err(Malformed::Syntax) {
+        assert_eq!(lenient, strict, "lenient disagrees with strict");
+    }
+    // An unbracketed node with several colons is one whole IPv6 address or nothing.
+    let bytes = value.unescaped();
+    let bare = bytes.first() != Some(&b'[') && bytes.iter().filter(|&&b| b == b':').count() > 1;
+    if let (true, Ok(node)) = (bare, lenient) {
+        let whole: Ipv6Addr = std::str::from_utf8(&bytes)
+            .expect("accepted non-UTF-8")
+            .parse()
+            .expect("accepted a non-address");
+        assert_eq!(node.ip, normalize_ip(IpAddr::V6(whole)));
+        assert_eq!(node.port, None, "a port split off a bare IPv6 address");
     }
 }
 
-fn check_element(element: &Element<'_>) {
+/// Whatever strict accepted, lenient accepted with the same values.
+fn check_strict_implies_lenient(
+    strict: &Result<Element<'_>, ElementError>,
+    lenient: &Result<Element<'_>, ElementError>,
+) {
+    let Ok(strict) = strict else { return };
+    let lenient = lenient.as_ref().expect("strict accepted, lenient refused");
+    assert_eq!(strict.for_value(), lenient.for_value());
+    assert_eq!(strict.by(), lenient.by());
+    assert_eq!(strict.proto(), lenient.proto());
+    assert_eq!(strict.host(), lenient.host());
+    if let Some(Ok(node)) = strict.for_node() {
+        assert_eq!(lenient.for_node(), Some(Ok(node)));
+    }
+}
+
+fn check_element(element: &Element<'_>, grammar: ForwardedGrammar) {
     for value in [
         element.for_value(),
         element.by(),
@@ -45,9 +83,12 @@ fn check_element(element: &Element<'_>) {
     .into_iter()
     .flatten()
     {
-        check_value(value);
+        check_value(value, grammar);
     }
-    assert_eq!(element.for_node(), element.for_value().map(|v| v.node()));
+    assert_eq!(
+        element.for_node(),
+        element.for_value().map(|v| v.node_with(grammar))
+    );
 }
 
 fuzz_target!(|data: &[u8]| {
@@ -65,16 +106,35 @@ fuzz_target!(|data: &[u8]| {
     for (element, node) in elements.iter().zip(&rev) {
         match element {
             Ok(element) => {
-                check_element(element);
+                check_element(element, ForwardedGrammar::Lenient);
                 assert_eq!(*node, element.for_node().unwrap_or(Err(Malformed::Syntax)));
             }
             Err(_) => assert_eq!(*node, Err(Malformed::Syntax)),
         }
     }
-    for line in &lines {
-        if let Ok(element) = Element::parse(line) {
-            check_element(&element);
+    // The strict walk splits the same elements; each it accepts, lenient reads the same.
+    let strict: Vec<Result<Element<'_>, ElementError>> =
+        ForwardedRev::with_grammar(&map, ForwardedGrammar::Strict).collect();
+    assert_eq!(strict.len(), elements.len());
+    for (strict, lenient) in strict.iter().zip(&elements) {
+        if let Ok(element) = strict {
+            check_element(element, ForwardedGrammar::Strict);
         }
+        check_strict_implies_lenient(strict, lenient);
+    }
+    for line in &lines {
+        let lenient = Element::parse_with(line, ForwardedGrammar::Lenient);
+        let strict = Element::parse_with(line, ForwardedGrammar::Strict);
+        for (element, grammar) in [
+            (&lenient, ForwardedGrammar::Lenient),
+            (&strict, ForwardedGrammar::Strict),
+        ] {
+            if let Ok(element) = element {
+                check_element(element, grammar);
+            }
+        }
+        check_strict_implies_lenient(&strict, &lenient);
+        assert_eq!(Element::parse(line), lenient, "the default is lenient");
     }
 
     let walk = rightmost_untrusted(&trusted, ForwardedRev::new(&map).for_nodes());

@@ -113,6 +113,15 @@ pub fn parse_unbracketed_ip_port(entry: &[u8]) -> Result<NodeAddr, Malformed> {
     finish(ip, Some(port))
 }
 
+/// Parses `entry` as one whole IPv6 address, without brackets and without a
+/// port: what a lenient `Forwarded` node with several colons must be. A
+/// trailing `:443` is read as the address's last group, never split off.
+pub(crate) fn parse_whole_ipv6(entry: &[u8]) -> Result<NodeAddr, Malformed> {
+    let text = std::str::from_utf8(entry).map_err(|_| Malformed::NotUtf8)?;
+    let v6: Ipv6Addr = text.parse().map_err(|_| Malformed::Syntax)?;
+    finish(IpAddr::V6(v6), None)
+}
+
 fn finish(ip: IpAddr, port: Option<u16>) -> Result<NodeAddr, Malformed> {
     let ip = normalize_ip(ip);
     if ip.is_unspecified() {

@@ -7,7 +7,8 @@ use std::str::FromStr;
 ///
 /// Both grammars split each header line into elements from the right,
 /// quote-aware, and report a malformed element on its own; they differ only
-/// in what a `for=`/`by=` node and the space around `=` may look like.
+/// in what an unquoted value (a `for=`/`by=` node above all) and the space
+/// around `=` may look like.
 ///
 /// | Form | `lenient` (default) | `strict` |
 /// |---|---|---|
@@ -15,9 +16,13 @@ use std::str::FromStr;
 /// | `for=192.0.2.1:8080` (unquoted port) | yes | no: a `:` is not a token character |
 /// | `for="[2001:db8::1]:443"` | yes | yes |
 /// | `for=[2001:db8::1]`, `for=[2001:db8::1]:443` (unquoted brackets) | yes | no |
+/// | `for=192.0.2.1:_abc`, `for=[2001:db8::1]:_abc` (unquoted obfuscated port) | yes, no port | no |
 /// | `for=2001:db8::1`, `for="2001:db8::1"` (bare IPv6, whole value) | yes | no: RFC 7239 brackets IPv6 |
-/// | `for = 192.0.2.1`, `for=192.0.2.1 ; proto=https` | yes | `=` with spaces: no |
-/// | duplicate parameters, unterminated quotes, mismatched brackets, zone ids, `[192.0.2.1]` | no | no |
+/// | `for=2001:db8::1:443` | yes: the address `2001:db8::1:443`, no port split off | no |
+/// | `host=example.com:8443`, `host=[::1]:80` (unquoted) | yes | no |
+/// | `for = 192.0.2.1`, `for= 192.0.2.1` | yes | no: whitespace around `=` |
+/// | `for=192.0.2.1 ; proto=https` | yes | yes |
+/// | duplicate parameters, unterminated quotes, mismatched brackets (`for=[2001:db8::1`, `for=2001:db8::1]`), zone ids, `[192.0.2.1]`, `for=2001:db8::1:_abc` | no | no |
 ///
 /// The lenient forms are what real emitters write even though the RFC wants
 /// them quoted: nginx with `proxy_set_header Forwarded "for=$remote_addr"`,

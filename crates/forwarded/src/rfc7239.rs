@@ -2,9 +2,23 @@
 //!
 //! Each header line is split into elements **from the right**, so that a
 //! client's unmatched quote on the left of a line cannot swallow the elements
-//! proxies appended to its right. Each element is then parsed strictly, left
-//! to right; one that breaks the grammar (bad quoting, a duplicate parameter,
-//! whitespace around `=`) is reported as malformed on its own.
+//! proxies appended to its right. Each element is then parsed left to right
+//! with a [`ForwardedGrammar`]; one that breaks it (bad quoting, a duplicate
+//! parameter, unbalanced brackets, in strict mode whitespace around `=`) is
+//! reported as malformed on its own.
+//!
+//! The lenient grammar (the default) differs from RFC 7239 in three places
+//! only, each of them unambiguous:
+//!
+//! - whitespace is allowed on either side of `=`;
+//! - an unquoted value may also hold `:`, `[` and `]` (so `for=192.0.2.1:8080`
+//!   and `for=[2001:db8::1]:443` read as if quoted), as long as its brackets
+//!   are one `[` at the start and one `]` after it;
+//! - an unbracketed node with several colons is read as one whole IPv6
+//!   address (`for=2001:db8::1`), never as an address and a port:
+//!   `for=2001:db8::1:443` is the address `2001:db8::1:443`, and anything
+//!   that is not an IPv6 address as a whole (`2001:db8::1:_abc`,
+//!   `fe80::1%eth0`) is malformed.
 
 use std::borrow::Cow;
 use std::fmt;
@@ -12,7 +26,7 @@ use std::fmt;
 use http::HeaderMap;
 use http::header::{FORWARDED, HeaderValue, ValueIter};
 
-use crate::addr::{Malformed, NodeAddr, parse_node};
+use crate::addr::{Malformed, NodeAddr, parse_node, parse_whole_ipv6};
 use crate::grammar::ForwardedGrammar;
 use crate::list::trim_ows;
 
@@ -24,10 +38,12 @@ pub enum ElementError {
     BadQuoting,
     /// The same parameter twice in one element (RFC 7239 section 4).
     DuplicateParameter,
-    /// Whitespace before or after `=`.
+    /// Whitespace before or after `=` (only [`ForwardedGrammar::Strict`]
+    /// refuses it).
     WhitespaceAroundEquals,
     /// A parameter name or token value with characters a token can't hold,
-    /// or a pair without `=`.
+    /// or a pair without `=`; with [`ForwardedGrammar::Lenient`] also an
+    /// unquoted value whose brackets are not one `[` first and one `]` later.
     BadToken,
 }
 
@@ -87,9 +103,9 @@ impl<'a> Value<'a> {
     /// an IPv4 address, a bracketed IPv6 address, each with an optional port
     /// (numeric or obfuscated), `unknown`, or an obfuscated identifier; with
     /// [`ForwardedGrammar::Lenient`] also a bare IPv6 address when the whole
-    /// value is one. Allocates nothing.
+    /// value is one (a port is never split off an unbracketed IPv6 address:
+    /// `2001:db8::1:443` is the address `2001:db8::1:443`). Allocates nothing.
     pub fn node_with(&self, grammar: ForwardedGrammar) -> Result<NodeAddr, Malformed> {
-        let _ = grammar;
         // A node is short; an escaped one is unescaped on the stack.
         let mut buf = [0u8; 64];
         let bytes: &[u8] = if self.escaped {
@@ -109,7 +125,7 @@ impl<'a> Value<'a> {
         } else {
             self.raw
         };
-        parse_forwarded_node(bytes)
+        parse_forwarded_node(bytes, grammar)
     }
 }
 
@@ -132,10 +148,15 @@ fn unescape_into(raw: &[u8], mut push: impl FnMut(u8) -> bool) -> bool {
     true
 }
 
-fn parse_forwarded_node(bytes: &[u8]) -> Result<NodeAddr, Malformed> {
+fn parse_forwarded_node(bytes: &[u8], grammar: ForwardedGrammar) -> Result<NodeAddr, Malformed> {
     if bytes.first() != Some(&b'[') && bytes.iter().filter(|&&b| b == b':').count() > 1 {
-        // RFC 7239 section 6: an IPv6 node is always bracketed.
-        return Err(Malformed::Syntax);
+        return match grammar {
+            // RFC 7239 section 6: an IPv6 node is always bracketed.
+            ForwardedGrammar::Strict => Err(Malformed::Syntax),
+            // The whole value is one IPv6 address or nothing: which trailing
+            // group would be a port can't be told, so none ever is.
+            ForwardedGrammar::Lenient => parse_whole_ipv6(bytes),
+        };
     }
     // An obfuscated port (`_abc`, section 6.3) names no port we can use.
     if let Some(colon) = bytes.iter().rposition(|&b| b == b':') {
@@ -185,9 +206,16 @@ impl<'a> Element<'a> {
             }
             let name_len = rest.iter().take_while(|&&b| is_tchar(b)).count();
             let (name, after) = rest.split_at(name_len);
-            match after.first() {
-                Some(b'=') if !name.is_empty() => {}
-                Some(b' ' | b'\t') if !name.is_empty() => {
+            if name.is_empty() {
+                return Err(ElementError::BadToken);
+            }
+            let value_start = match (grammar, after) {
+                (_, [b'=', value @ ..]) => value,
+                (ForwardedGrammar::Lenient, [b' ' | b'\t', ..]) => match trim_start_ows(after) {
+                    [b'=', value @ ..] => value,
+                    _ => return Err(ElementError::BadToken),
+                },
+                (_, [b' ' | b'\t', ..]) => {
                     return Err(if trim_ows(after).first() == Some(&b'=') {
                         ElementError::WhitespaceAroundEquals
                     } else {
@@ -195,8 +223,12 @@ impl<'a> Element<'a> {
                     });
                 }
                 _ => return Err(ElementError::BadToken),
-            }
-            let (value, after) = parse_value(&after[1..])?;
+            };
+            let value_start = match grammar {
+                ForwardedGrammar::Lenient => trim_start_ows(value_start),
+                ForwardedGrammar::Strict => value_start,
+            };
+            let (value, after) = parse_value(value_start, grammar)?;
             let slot = match param(name) {
                 Some(Param::For) => Some(&mut element.for_),
                 Some(Param::By) => Some(&mut element.by),
@@ -266,8 +298,20 @@ fn param(name: &[u8]) -> Option<Param> {
     .map(|(_, param)| param)
 }
 
-/// Parses a token or a quoted string at the start of `bytes`.
-fn parse_value(bytes: &[u8]) -> Result<(Value<'_>, &[u8]), ElementError> {
+/// `bytes` without the spaces and tabs it starts with.
+fn trim_start_ows(mut bytes: &[u8]) -> &[u8] {
+    while let [b' ' | b'\t', rest @ ..] = bytes {
+        bytes = rest;
+    }
+    bytes
+}
+
+/// Parses a token or a quoted string at the start of `bytes`; with
+/// [`ForwardedGrammar::Lenient`], a token may also hold `:`, `[` and `]`.
+fn parse_value(
+    bytes: &[u8],
+    grammar: ForwardedGrammar,
+) -> Result<(Value<'_>, &[u8]), ElementError> {
     match bytes.first() {
         Some(b'"') => {
             let mut escaped = false;
@@ -299,16 +343,38 @@ fn parse_value(bytes: &[u8]) -> Result<(Value<'_>, &[u8]), ElementError> {
         }
         Some(b' ' | b'\t') => Err(ElementError::WhitespaceAroundEquals),
         _ => {
-            let len = bytes.iter().take_while(|&&b| is_tchar(b)).count();
-            if len == 0 {
+            let len = match grammar {
+                ForwardedGrammar::Strict => bytes.iter().take_while(|&&b| is_tchar(b)).count(),
+                ForwardedGrammar::Lenient => bytes
+                    .iter()
+                    .take_while(|&&b| is_tchar(b) || matches!(b, b':' | b'[' | b']'))
+                    .count(),
+            };
+            let raw = &bytes[..len];
+            if raw.is_empty() || !brackets_balanced(raw) {
                 return Err(ElementError::BadToken);
             }
-            let value = Value {
-                raw: &bytes[..len],
-                escaped: false,
-            };
-            Ok((value, &bytes[len..]))
+            Ok((
+                Value {
+                    raw,
+                    escaped: false,
+                },
+                &bytes[len..],
+            ))
         }
+    }
+}
+
+/// No brackets, or one `[` at the very start and one `]` somewhere after it
+/// (`[2001:db8::1]`, `[2001:db8::1]:443`); any other bracket in an unquoted
+/// value is refused, not guessed at.
+fn brackets_balanced(raw: &[u8]) -> bool {
+    let opens = raw.iter().filter(|&&b| b == b'[').count();
+    let closes = raw.iter().filter(|&&b| b == b']').count();
+    match (opens, closes) {
+        (0, 0) => true,
+        (1, 1) => raw.first() == Some(&b'['),
+        _ => false,
     }
 }
 
@@ -463,6 +529,9 @@ fn split_last_element(line: &[u8]) -> (&[u8], &[u8]) {
 mod tests {
     use super::*;
 
+    const STRICT: ForwardedGrammar = ForwardedGrammar::Strict;
+    const LENIENT: ForwardedGrammar = ForwardedGrammar::Lenient;
+
     fn headers(lines: &[&str]) -> HeaderMap {
         let mut map = HeaderMap::new();
         for line in lines {
@@ -471,45 +540,46 @@ mod tests {
         map
     }
 
-    /// The `for=` of each element, right to left; `Err` for a malformed element.
-    fn fors(lines: &[&str]) -> Vec<Result<String, String>> {
+    /// The `for=` of each element, right to left: the address, or
+    /// `element: …` / `node: …` / `no for` for what is malformed.
+    fn fors(lines: &[&str], grammar: ForwardedGrammar) -> Vec<String> {
         let map = headers(lines);
-        ForwardedRev::new(&map)
+        ForwardedRev::with_grammar(&map, grammar)
             .map(|element| match element {
                 Ok(element) => match element.for_node() {
-                    Some(Ok(node)) => Ok(node.ip.to_string()),
-                    Some(Err(malformed)) => Err(format!("node: {malformed:?}")),
-                    None => Err("no for".to_owned()),
+                    Some(Ok(node)) => node.ip.to_string(),
+                    Some(Err(malformed)) => format!("node: {malformed:?}"),
+                    None => "no for".to_owned(),
                 },
-                Err(error) => Err(format!("element: {error:?}")),
+                Err(error) => format!("element: {error:?}"),
             })
             .collect()
     }
 
-    fn ok(s: &str) -> Result<String, String> {
-        Ok(s.to_owned())
-    }
-
-    fn err(s: &str) -> Result<String, String> {
-        Err(s.to_owned())
-    }
-
     #[test]
     fn grammar_table() {
-        let cases: &[(&[&str], Vec<Result<String, String>>)] = &[
+        // (lines, strict, lenient): what each grammar reads, right to left.
+        let cases: &[(&[&str], &[&str], &[&str])] = &[
             // RFC 7239 section 4 examples.
-            (&[r#"for="_gazonk""#], vec![err("node: Obfuscated")]),
+            (
+                &[r#"for="_gazonk""#],
+                &["node: Obfuscated"],
+                &["node: Obfuscated"],
+            ),
             (
                 &[r#"For="[2001:db8:cafe::17]:4711""#],
-                vec![ok("2001:db8:cafe::17")],
+                &["2001:db8:cafe::17"],
+                &["2001:db8:cafe::17"],
             ),
             (
                 &["for=192.0.2.60;proto=http;by=203.0.113.43"],
-                vec![ok("192.0.2.60")],
+                &["192.0.2.60"],
+                &["192.0.2.60"],
             ),
             (
                 &["for=192.0.2.43, for=198.51.100.17"],
-                vec![ok("198.51.100.17"), ok("192.0.2.43")],
+                &["198.51.100.17", "192.0.2.43"],
+                &["198.51.100.17", "192.0.2.43"],
             ),
             // Section 7.1: several lines are one list.
             (
@@ -517,108 +587,307 @@ mod tests {
                     "for=192.0.2.43",
                     "for=198.51.100.17;by=203.0.113.60;proto=http;host=example.com",
                 ],
-                vec![ok("198.51.100.17"), ok("192.0.2.43")],
+                &["198.51.100.17", "192.0.2.43"],
+                &["198.51.100.17", "192.0.2.43"],
             ),
             // Section 6.2 and 6.3: unknown and obfuscated nodes and ports.
-            (&["for=unknown"], vec![err("node: Unknown")]),
-            (&[r#"for="192.0.2.43:_abc""#], vec![ok("192.0.2.43")]),
-            (&[r#"for="192.0.2.43:8080""#], vec![ok("192.0.2.43")]),
-            (&[r#"for="[2001:db8::1]""#], vec![ok("2001:db8::1")]),
+            (&["for=unknown"], &["node: Unknown"], &["node: Unknown"]),
+            (
+                &[r#"for="192.0.2.43:_abc""#],
+                &["192.0.2.43"],
+                &["192.0.2.43"],
+            ),
+            (
+                &[r#"for="192.0.2.43:8080""#],
+                &["192.0.2.43"],
+                &["192.0.2.43"],
+            ),
+            (
+                &[r#"for="[2001:db8::1]""#],
+                &["2001:db8::1"],
+                &["2001:db8::1"],
+            ),
             // Case-insensitive names; OWS around ';' and ','; empty elements skipped.
             (
                 &["FOR=192.0.2.1 ; PROTO=https ,  , for=192.0.2.2"],
-                vec![ok("192.0.2.2"), ok("192.0.2.1")],
+                &["192.0.2.2", "192.0.2.1"],
+                &["192.0.2.2", "192.0.2.1"],
             ),
-            (&[";;for=192.0.2.1;"], vec![ok("192.0.2.1")]),
+            (&[";;for=192.0.2.1;"], &["192.0.2.1"], &["192.0.2.1"]),
             // Escapes inside quoted strings.
-            (&[r#"for="192.0.2.\43""#], vec![ok("192.0.2.43")]),
+            (&[r#"for="192.0.2.\43""#], &["192.0.2.43"], &["192.0.2.43"]),
             (
                 &[r#"for="[2001:db8::1]",host="a\"b,c",for=192.0.2.9"#],
-                vec![ok("192.0.2.9"), err("no for"), ok("2001:db8::1")],
+                &["192.0.2.9", "no for", "2001:db8::1"],
+                &["192.0.2.9", "no for", "2001:db8::1"],
             ),
-            // IPv6 must be bracketed and quoted.
-            (&["for=2001:db8::1"], vec![err("element: BadToken")]),
-            (&[r#"for="2001:db8::1""#], vec![err("node: Syntax")]),
-            (&["for=[2001:db8::1]"], vec![err("element: BadToken")]),
-            (&["for=192.0.2.1:80"], vec![err("element: BadToken")]),
+            // Strict: IPv6 must be bracketed and quoted. Lenient: a bare
+            // IPv6 address is read whole, brackets and ports need no quotes.
+            (
+                &["for=2001:db8::1"],
+                &["element: BadToken"],
+                &["2001:db8::1"],
+            ),
+            (
+                &[r#"for="2001:db8::1""#],
+                &["node: Syntax"],
+                &["2001:db8::1"],
+            ),
+            (
+                &["for=[2001:db8::1]"],
+                &["element: BadToken"],
+                &["2001:db8::1"],
+            ),
+            (
+                &["for=[2001:db8::1]:443"],
+                &["element: BadToken"],
+                &["2001:db8::1"],
+            ),
+            (
+                &["for=[2001:db8::1]:_abc"],
+                &["element: BadToken"],
+                &["2001:db8::1"],
+            ),
+            (
+                &["for=192.0.2.1:80"],
+                &["element: BadToken"],
+                &["192.0.2.1"],
+            ),
+            (
+                &["for=192.0.2.1:_abc"],
+                &["element: BadToken"],
+                &["192.0.2.1"],
+            ),
+            // Never a port off an unbracketed IPv6 address: the last group is the address's.
+            (
+                &["for=2001:db8::1:443"],
+                &["element: BadToken"],
+                &["2001:db8::1:443"],
+            ),
+            (
+                &[r#"for="2001:db8::1:_abc""#],
+                &["node: Syntax"],
+                &["node: Syntax"],
+            ),
+            (
+                &["for=2001:db8::1:_abc"],
+                &["element: BadToken"],
+                &["node: Syntax"],
+            ),
+            (
+                &["for=2001:db8::1:443:x"],
+                &["element: BadToken"],
+                &["node: Syntax"],
+            ),
+            // Unbalanced or misplaced brackets, zone ids and `[v4]`: malformed in both.
+            (
+                &["for=[2001:db8::1"],
+                &["element: BadToken"],
+                &["element: BadToken"],
+            ),
+            (
+                &["for=2001:db8::1]"],
+                &["element: BadToken"],
+                &["element: BadToken"],
+            ),
+            (
+                &["for=[2001:db8::1]]"],
+                &["element: BadToken"],
+                &["element: BadToken"],
+            ),
+            (
+                &["for=a[2001:db8::1]"],
+                &["element: BadToken"],
+                &["element: BadToken"],
+            ),
+            (
+                &[r#"for="[2001:db8::1""#],
+                &["node: Syntax"],
+                &["node: Syntax"],
+            ),
+            (
+                &["for=fe80::1%eth0"],
+                &["element: BadToken"],
+                &["node: Syntax"],
+            ),
+            (
+                &[r#"for="[fe80::1%25eth0]""#],
+                &["node: Syntax"],
+                &["node: Syntax"],
+            ),
+            (
+                &["for=[192.0.2.1]"],
+                &["element: BadToken"],
+                &["node: Syntax"],
+            ),
+            (&["for=::"], &["element: BadToken"], &["node: Unspecified"]),
             // Malformed elements stand alone.
             (
                 &["for=192.0.2.1;for=192.0.2.2, for=192.0.2.3"],
-                vec![ok("192.0.2.3"), err("element: DuplicateParameter")],
+                &["192.0.2.3", "element: DuplicateParameter"],
+                &["192.0.2.3", "element: DuplicateParameter"],
             ),
             (
                 &["for = 192.0.2.1, for=192.0.2.3"],
-                vec![ok("192.0.2.3"), err("element: WhitespaceAroundEquals")],
+                &["192.0.2.3", "element: WhitespaceAroundEquals"],
+                &["192.0.2.3", "192.0.2.1"],
             ),
             (
                 &["for= 192.0.2.1, for=192.0.2.3"],
-                vec![ok("192.0.2.3"), err("element: WhitespaceAroundEquals")],
+                &["192.0.2.3", "element: WhitespaceAroundEquals"],
+                &["192.0.2.3", "192.0.2.1"],
+            ),
+            (
+                &["for =\t\"192.0.2.1\" ; by = _p"],
+                &["element: WhitespaceAroundEquals"],
+                &["192.0.2.1"],
+            ),
+            (
+                &["for= ;proto=https"],
+                &["element: WhitespaceAroundEquals"],
+                &["element: BadToken"],
+            ),
+            (
+                &["for 192.0.2.1"],
+                &["element: BadToken"],
+                &["element: BadToken"],
             ),
             (
                 &["for, for=192.0.2.3"],
-                vec![ok("192.0.2.3"), err("element: BadToken")],
+                &["192.0.2.3", "element: BadToken"],
+                &["192.0.2.3", "element: BadToken"],
             ),
             (
                 &["for=192.0.2.1 junk, for=192.0.2.3"],
-                vec![ok("192.0.2.3"), err("element: BadToken")],
+                &["192.0.2.3", "element: BadToken"],
+                &["192.0.2.3", "element: BadToken"],
             ),
-            (&["proto=https"], vec![err("no for")]),
+            (
+                &["for=1.1.1.\\1"],
+                &["element: BadToken"],
+                &["element: BadToken"],
+            ),
+            (&["proto=https"], &["no for"], &["no for"]),
+            // Names stay tokens: a `:` or a bracket is for values only.
+            (
+                &["f:or=192.0.2.1"],
+                &["element: BadToken"],
+                &["element: BadToken"],
+            ),
+            (
+                &["[for]=192.0.2.1"],
+                &["element: BadToken"],
+                &["element: BadToken"],
+            ),
             // A client's unmatched quote on the left can't swallow what proxies appended.
             (
                 &[r#"for="1.1.1.1, for=192.0.2.60, for=198.51.100.1"#],
-                vec![
-                    ok("198.51.100.1"),
-                    ok("192.0.2.60"),
-                    err("element: BadQuoting"),
-                ],
+                &["198.51.100.1", "192.0.2.60", "element: BadQuoting"],
+                &["198.51.100.1", "192.0.2.60", "element: BadQuoting"],
             ),
             (
                 &[r#"for="1.1.1.1\", for=192.0.2.60"#],
-                vec![ok("192.0.2.60"), err("element: BadQuoting")],
+                &["192.0.2.60", "element: BadQuoting"],
+                &["192.0.2.60", "element: BadQuoting"],
             ),
             // Each line on its own: a broken first line can't reach into the second.
             (
                 &[r#"for="1.1.1.1"#, "for=192.0.2.60"],
-                vec![ok("192.0.2.60"), err("element: BadQuoting")],
+                &["192.0.2.60", "element: BadQuoting"],
+                &["192.0.2.60", "element: BadQuoting"],
             ),
             (
                 &[r#"for="a\\", for=192.0.2.5"#],
-                vec![ok("192.0.2.5"), err("node: Syntax")],
+                &["192.0.2.5", "node: Syntax"],
+                &["192.0.2.5", "node: Syntax"],
             ),
         ];
-        for (lines, want) in cases {
-            assert_eq!(&fors(lines), want, "{lines:?}");
+        for (lines, strict, lenient) in cases {
+            assert_eq!(fors(lines, STRICT), *strict, "strict: {lines:?}");
+            assert_eq!(fors(lines, LENIENT), *lenient, "lenient: {lines:?}");
         }
     }
 
     #[test]
-    fn proto_and_host_are_exposed() {
-        let map = headers(&[r#"for=192.0.2.60;proto=HTTPS;host="example.com:8443";by=_proxy"#]);
+    fn the_default_grammar_is_lenient() {
+        let map = headers(&["for=2001:db8::1"]);
         let element = ForwardedRev::new(&map).next().unwrap().unwrap();
-        assert_eq!(element.proto().unwrap().raw(), b"HTTPS");
         assert_eq!(
-            element.host().unwrap().unescaped().as_ref(),
-            b"example.com:8443"
+            element.for_node().unwrap().unwrap().ip.to_string(),
+            "2001:db8::1"
         );
-        assert_eq!(element.by().unwrap().raw(), b"_proxy");
-        assert!(matches!(
-            element.host().unwrap().unescaped(),
-            Cow::Borrowed(_)
-        ));
+        let element = Element::parse(b"for=[2001:db8::1]:443").unwrap();
+        assert_eq!(element.for_node().unwrap().unwrap().port, Some(443));
+        assert_eq!(
+            Element::parse_with(b"for=[2001:db8::1]:443", STRICT),
+            Err(ElementError::BadToken)
+        );
+        // The value's grammar is the element's, unless asked for another.
+        let element = Element::parse(b"for=\"2001:db8::1\"").unwrap();
+        let value = element.for_value().unwrap();
+        assert_eq!(value.node(), element.for_node().unwrap());
+        assert_eq!(value.node().unwrap().ip.to_string(), "2001:db8::1");
+        assert_eq!(value.node_with(STRICT), Err(Malformed::Syntax));
+        let strict = Element::parse_with(b"for=\"2001:db8::1\"", STRICT).unwrap();
+        assert_eq!(strict.for_node(), Some(Err(Malformed::Syntax)));
+    }
+
+    #[test]
+    fn lenient_unquoted_values_keep_their_position() {
+        let line = "for = [2001:db8::1]:443 ; host=example.com:8443";
+        let map = headers(&[line]);
+        let mut rev = ForwardedRev::new(&map);
+        let element = rev.next().unwrap().unwrap();
+        assert_eq!(element.for_value().unwrap().raw(), b"[2001:db8::1]:443");
+        assert_eq!(element.host().unwrap().raw(), b"example.com:8443");
+        let span = rev.span_of(&element.for_value().unwrap()).unwrap();
+        let again = span.resolve(map.get_all(FORWARDED)).unwrap();
+        assert_eq!(again.as_ref(), b"[2001:db8::1]:443");
+    }
+
+    #[test]
+    fn proto_and_host_are_exposed() {
+        for grammar in [STRICT, LENIENT] {
+            let map = headers(&[r#"for=192.0.2.60;proto=HTTPS;host="example.com:8443";by=_proxy"#]);
+            let element = ForwardedRev::with_grammar(&map, grammar)
+                .next()
+                .unwrap()
+                .unwrap();
+            assert_eq!(element.proto().unwrap().raw(), b"HTTPS");
+            assert_eq!(
+                element.host().unwrap().unescaped().as_ref(),
+                b"example.com:8443"
+            );
+            assert_eq!(element.by().unwrap().raw(), b"_proxy");
+            assert!(matches!(
+                element.host().unwrap().unescaped(),
+                Cow::Borrowed(_)
+            ));
+        }
     }
 
     #[test]
     fn escaped_value_is_unescaped() {
-        let map = headers(&[r#"host="ex\ample.com""#]);
-        let element = ForwardedRev::new(&map).next().unwrap().unwrap();
-        assert_eq!(element.host().unwrap().unescaped().as_ref(), b"example.com");
+        for grammar in [STRICT, LENIENT] {
+            let map = headers(&[r#"host="ex\ample.com""#]);
+            let element = ForwardedRev::with_grammar(&map, grammar)
+                .next()
+                .unwrap()
+                .unwrap();
+            assert_eq!(element.host().unwrap().unescaped().as_ref(), b"example.com");
+        }
     }
 
     #[test]
     fn overlong_escaped_node_is_malformed_not_truncated() {
-        let long = format!(r#"for="\1{}""#, "1".repeat(80));
-        let map = headers(&[&long]);
-        let element = ForwardedRev::new(&map).next().unwrap().unwrap();
-        assert_eq!(element.for_node(), Some(Err(Malformed::Syntax)));
+        for grammar in [STRICT, LENIENT] {
+            let long = format!(r#"for="\1{}""#, "1".repeat(80));
+            let map = headers(&[&long]);
+            let element = ForwardedRev::with_grammar(&map, grammar)
+                .next()
+                .unwrap()
+                .unwrap();
+            assert_eq!(element.for_node(), Some(Err(Malformed::Syntax)));
+        }
     }
 }
