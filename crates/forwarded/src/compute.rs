@@ -18,6 +18,7 @@ use crate::span::Span;
 use crate::strategy::{ClientIpStrategy, ProxyHeaders};
 use crate::trust::Inner;
 use crate::trusted::TrustedProxies;
+use crate::walk::{Walk, rightmost_untrusted};
 use crate::xff::XForwardedFor;
 use crate::{X_FORWARDED_HOST, X_FORWARDED_PORT, X_FORWARDED_PREFIX, X_FORWARDED_PROTO};
 
@@ -261,59 +262,44 @@ fn decide(inner: &Inner, trusted: &TrustedProxies, peer: IpAddr, headers: &Heade
     }
 }
 
-/// The rightmost address that is not a trusted proxy. The walk stops at the
-/// first untrusted or malformed entry; the hop index is where it stopped.
+/// The rightmost address that is not a trusted proxy, by the one walk
+/// ([`rightmost_untrusted`]). It stops at the first untrusted or malformed
+/// entry, right after reading it, so the fields last read are the stop's.
 fn rightmost(
     trusted: &TrustedProxies,
     peer: IpAddr,
     family: ProxyHeaders,
     chain: Chain<'_>,
 ) -> Decided {
-    let mut last: Option<(IpAddr, usize, Option<ElementFields>)> = None;
-    for (index, (entry, fields)) in chain.enumerate() {
-        match entry {
-            Ok(node) if trusted.contains(node.ip) => last = Some((node.ip, index, fields)),
-            Ok(node) => {
-                return Decided {
-                    client: node.ip,
-                    source: Source::Chain { family, index },
-                    fallback: None,
-                    believed: Some((index, fields)),
-                };
-            }
-            // A trusted proxy wrote this entry; what lies to its left was
-            // written by whoever sent it. The client is the last address
-            // vouched for, and the hop is the proxy that wrote the bad entry.
-            Err(why) => {
-                let fallback = Some(Fallback::MalformedEntry { index, why });
-                let (client, source) = match last {
-                    Some((ip, last_index, _)) => (
-                        ip,
-                        Source::Chain {
-                            family,
-                            index: last_index,
-                        },
-                    ),
-                    None => (peer, Source::Peer),
-                };
-                return Decided {
-                    client,
-                    source,
-                    fallback,
-                    believed: Some((index, fields)),
-                };
-            }
-        }
-    }
-    match last {
-        // Every address was a trusted proxy: the leftmost is the client.
-        Some((ip, index, fields)) => Decided {
+    let mut fields = None;
+    let walk = rightmost_untrusted(
+        trusted,
+        chain.map(|(entry, element)| {
+            fields = element;
+            entry
+        }),
+    );
+    let at = |index| Source::Chain { family, index };
+    match walk {
+        Walk::Untrusted { ip, index } | Walk::AllTrusted { ip, index } => Decided {
             client: ip,
-            source: Source::Chain { family, index },
+            source: at(index),
             fallback: None,
             believed: Some((index, fields)),
         },
-        None => Decided::peer(peer, Some(Fallback::HeaderAbsent), true),
+        // A trusted proxy wrote the bad entry; what lies to its left was
+        // written by whoever sent it. The client is the last address vouched
+        // for, and the hop is the proxy that wrote the bad entry.
+        Walk::Malformed { index, why, last } => Decided {
+            client: last.unwrap_or(peer),
+            source: match last {
+                Some(_) => at(index - 1),
+                None => Source::Peer,
+            },
+            fallback: Some(Fallback::MalformedEntry { index, why }),
+            believed: Some((index, fields)),
+        },
+        _ => Decided::peer(peer, Some(Fallback::HeaderAbsent), true),
     }
 }
 
