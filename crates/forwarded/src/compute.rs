@@ -424,3 +424,173 @@ impl Present {
         present
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::trust::ProxyTrust;
+    use crate::x_forwarded::XForwardedHeaders;
+    use http::HeaderValue;
+
+    fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
+        let mut map = HeaderMap::new();
+        for (name, value) in pairs {
+            map.append(*name, HeaderValue::from_static(value));
+        }
+        map
+    }
+
+    fn trust(strategy: &str, trusted: &str) -> ProxyTrust {
+        ProxyTrust::builder()
+            .strategy(strategy.parse().unwrap())
+            .trusted_proxies(trusted.parse().unwrap())
+            .x_forwarded(XForwardedHeaders::all())
+            .build()
+            .unwrap()
+    }
+
+    fn peer() -> Option<SocketAddr> {
+        Some("127.0.0.1:1".parse().unwrap())
+    }
+
+    /// Which `X-Forwarded-Proto` entry the hop takes: (strategy, XFF,
+    /// X-Forwarded-Proto, expected scheme or why none).
+    #[test]
+    fn x_forwarded_values_come_from_the_clients_hop() {
+        use Ignored::{Absent, InconsistentCount};
+        let https = Ok(Scheme::Https);
+        let cases: &[(&str, &str, Option<&'static str>, Result<Scheme, Ignored>)] = &[
+            // One overwriting proxy, whatever the chain length.
+            (
+                "rightmost:x-forwarded-for",
+                "203.0.113.7",
+                Some("https"),
+                https,
+            ),
+            (
+                "rightmost:x-forwarded-for",
+                "203.0.113.7, 10.0.0.2, 10.0.0.3",
+                Some("https"),
+                https,
+            ),
+            // Appending proxies: one entry per hop, entry k from the right.
+            (
+                "rightmost:x-forwarded-for",
+                "203.0.113.7, 10.0.0.2",
+                Some("https, http"),
+                https,
+            ),
+            (
+                "rightmost:x-forwarded-for",
+                "6.6.6.6, 203.0.113.7, 10.0.0.2",
+                Some("http, https, http"),
+                https,
+            ),
+            // The client forged entries further left: never read.
+            (
+                "rightmost:x-forwarded-for",
+                "203.0.113.7, 10.0.0.2",
+                Some("ftp, https, http"),
+                https,
+            ),
+            // Two entries for a hop at index 2: neither can be attributed.
+            (
+                "rightmost:x-forwarded-for",
+                "203.0.113.7, 10.0.0.2, 10.0.0.3",
+                Some("https, http"),
+                Err(InconsistentCount),
+            ),
+            (
+                "rightmost:x-forwarded-for",
+                "203.0.113.7",
+                None,
+                Err(Absent),
+            ),
+            // hops:<n> reads index n-1; peer and single: index 0.
+            (
+                "hops:2:x-forwarded-for",
+                "203.0.113.7, 10.0.0.2",
+                Some("https, http"),
+                https,
+            ),
+            ("peer", "203.0.113.7, 10.0.0.2", Some("http, https"), https),
+        ];
+        for (strategy, xff, proto, want) in cases {
+            let mut pairs = vec![("x-forwarded-for", *xff)];
+            if let Some(proto) = proto {
+                pairs.push(("x-forwarded-proto", *proto));
+            }
+            let hop = trust(strategy, "loopback, 10.0.0.0/8").compute(peer(), &headers(&pairs));
+            assert_eq!(hop.proto(), *want, "{strategy} xff {xff:?} proto {proto:?}");
+        }
+    }
+
+    #[test]
+    fn forwarded_values_come_from_the_element_where_the_walk_stopped() {
+        let trust = trust("rightmost:forwarded", "loopback, 10.0.0.0/8");
+        let map = headers(&[(
+            "forwarded",
+            "for=6.6.6.6;proto=http;host=evil.example, for=203.0.113.7;proto=https;host=example.com, for=10.0.0.2;host=internal",
+        )]);
+        let hop = trust.compute(peer(), &map);
+        assert_eq!(hop.client(), Some("203.0.113.7".parse().unwrap()));
+        assert_eq!(hop.index(), Some(1));
+        assert_eq!(hop.proto(), Ok(Scheme::Https));
+        assert_eq!(hop.host(&map).unwrap().as_ref(), b"example.com");
+        // A parameter missing at the stop is not taken from another element.
+        let map = headers(&[(
+            "forwarded",
+            "for=203.0.113.7, for=10.0.0.2;proto=https;host=internal",
+        )]);
+        let hop = trust.compute(peer(), &map);
+        assert_eq!(hop.proto(), Err(Ignored::Absent));
+        assert_eq!(hop.host(&map), Err(Ignored::Absent));
+        // An obfuscated client at the edge: the walk stops at its element,
+        // whose proto and host the trusted edge wrote.
+        let map = headers(&[("forwarded", "for=_hidden;proto=https;host=example.com")]);
+        let hop = trust.compute(peer(), &map);
+        assert_eq!(hop.client(), Some("127.0.0.1".parse().unwrap()));
+        assert_eq!(hop.fallback().map(|f| f.code()), Some("malformed-entry"));
+        assert_eq!(hop.proto(), Ok(Scheme::Https));
+    }
+
+    #[test]
+    fn nothing_is_believed_from_an_untrusted_peer_or_a_short_hops_chain() {
+        let map = headers(&[
+            ("x-forwarded-for", "203.0.113.7"),
+            ("x-forwarded-proto", "https"),
+            ("x-forwarded-host", "evil.example"),
+        ]);
+        let untrusted = trust("rightmost:x-forwarded-for", "10.0.0.0/8").compute(peer(), &map);
+        assert!(!untrusted.is_proxied());
+        assert_eq!(untrusted.proto(), Err(Ignored::NotBelieved));
+        assert_eq!(untrusted.fallback(), Some(Fallback::PeerUntrusted));
+        let short = trust("hops:2:x-forwarded-for", "").compute(peer(), &map);
+        assert!(!short.is_proxied());
+        assert_eq!(
+            short.fallback(),
+            Some(Fallback::ChainTooShort { len: 1, hops: 2 })
+        );
+        let none = trust("rightmost:x-forwarded-for", "loopback").compute(None, &map);
+        assert_eq!((none.client(), none.source()), (None, Source::None));
+    }
+
+    #[test]
+    fn ports_and_prefixes_only_when_enabled() {
+        let map = headers(&[
+            ("x-forwarded-for", "203.0.113.7"),
+            ("x-forwarded-port", "6666"),
+            ("x-forwarded-prefix", "/app"),
+        ]);
+        let default = ProxyTrust::new(
+            "rightmost:x-forwarded-for".parse().unwrap(),
+            "loopback".parse().unwrap(),
+        );
+        let hop = default.compute(peer(), &map);
+        assert_eq!(hop.port(), Err(Ignored::NotEnabled));
+        assert_eq!(hop.prefix(&map), Err(Ignored::NotEnabled));
+        let all = trust("rightmost:x-forwarded-for", "loopback").compute(peer(), &map);
+        assert_eq!(all.port(), Ok(6666));
+        assert_eq!(all.prefix(&map).unwrap().as_ref(), b"/app");
+    }
+}
