@@ -1,4 +1,4 @@
-//! `ClientIp` and `ClientIpDecision` as axum extractors.
+//! `ClientIp` as an axum extractor, required or optional.
 
 use std::fmt;
 

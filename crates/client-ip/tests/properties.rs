@@ -4,14 +4,14 @@
 
 use std::num::NonZeroUsize;
 
-use crocodile_client_ip::{ChainHeader, ClientIpStrategy};
+use crocodile_client_ip::{ClientIpStrategy, ProxyHeaders};
 use http::HeaderName;
 use proptest::prelude::*;
 
-fn chain() -> impl Strategy<Value = ChainHeader> {
+fn chain() -> impl Strategy<Value = ProxyHeaders> {
     prop_oneof![
-        Just(ChainHeader::XForwardedFor),
-        Just(ChainHeader::Forwarded)
+        Just(ProxyHeaders::XForwarded),
+        Just(ProxyHeaders::Forwarded)
     ]
 }
 
@@ -68,7 +68,7 @@ proptest! {
         // counts and surrounding whitespace.
         let canonical = strategy.to_string();
         let spelled = match &strategy {
-            ClientIpStrategy::Hops { n, header } => format!("hops:{}{n}:{header}", "0".repeat(zeros)),
+            ClientIpStrategy::Hops { n, header } => format!("hops:{}{n}:{}", "0".repeat(zeros), header.chain_name()),
             _ => canonical.clone(),
         };
         let spelled = format!("{before}{}{after}", recase(&spelled, mask));

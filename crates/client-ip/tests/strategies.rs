@@ -1,28 +1,44 @@
 //! Every strategy through the layer, with `MockConnectInfo` peers, honest
 //! chains and forged headers. Rows note where a case comes from.
+//!
+//! Each request answers "ip source (fallback)": the `ClientIp`, then the
+//! `Hop` the layer inserted next to it, its source as
+//! `ProxyTrust::source_label` shows it and, when there is one, its fallback.
 
 use std::net::SocketAddr;
 
 use axum::Router;
 use axum::body::Body;
 use axum::extract::connect_info::MockConnectInfo;
+use axum::extract::{Extension, State};
 use axum::routing::get;
-use crocodile_client_ip::{ClientIp, ClientIpDecision, ClientIpLayer};
+use crocodile_client_ip::{ClientIp, ClientIpLayer, ClientIpStrategy, Hop, ProxyTrust};
 use http::{Request, StatusCode};
 use http_body_util::BodyExt;
 use tower::ServiceExt;
 
-async fn show(ClientIp(ip): ClientIp, decision: ClientIpDecision) -> String {
-    format!("{ip} {decision}")
+/// "ip source (fallback)", from the handler's extractors.
+async fn show(
+    State(trust): State<ProxyTrust>,
+    ClientIp(ip): ClientIp,
+    Extension(hop): Extension<Hop>,
+) -> String {
+    assert_eq!(hop.client(), Some(ip), "the hop agrees with ClientIp");
+    let source = trust.source_label(&hop);
+    match hop.fallback() {
+        Some(why) => format!("{ip} {source} ({why})"),
+        None => format!("{ip} {source}"),
+    }
 }
 
-/// Sends one request from `peer` with `headers` and returns "ip decision".
+/// Sends one request from `peer` with `headers` and returns "ip source (fallback)".
 async fn client_ip(strategy: &str, trusted: &str, peer: &str, headers: &[(&str, &str)]) -> String {
-    let layer = ClientIpLayer::new(strategy.parse().unwrap(), trusted.parse().unwrap());
+    let trust = ProxyTrust::new(strategy.parse().unwrap(), trusted.parse().unwrap());
     let peer: SocketAddr = peer.parse().unwrap();
     let app = Router::new()
         .route("/", get(show))
-        .layer(layer)
+        .with_state(trust.clone())
+        .layer(ClientIpLayer::new(trust))
         .layer(MockConnectInfo(peer));
     let mut req = Request::builder().uri("/");
     for (name, value) in headers {
@@ -199,10 +215,13 @@ async fn rightmost_table() {
 async fn empty_trusted_set_is_the_safe_default() {
     let app_default = ClientIpLayer::default();
     assert_eq!(
-        app_default.get_strategy().to_string(),
+        app_default.trust().strategy().to_string(),
         "rightmost:x-forwarded-for"
     );
-    assert!(app_default.get_trusted_proxies().is_empty());
+    assert!(app_default.trust().trusted_proxies().is_empty());
+    let trust = ProxyTrust::default();
+    assert_eq!(trust.strategy(), &ClientIpStrategy::default());
+    assert!(trust.trusted_proxies().is_empty());
     let got = client_ip(
         "rightmost:x-forwarded-for",
         "",
@@ -246,7 +265,7 @@ async fn hops_table() {
             &[(XFF, "1.1.1.1")],
             "1.1.1.1 x-forwarded-for[0]",
         ),
-        // Too short a chain: peer, warned.
+        // Too short a chain: the peer (traced at debug, never warned).
         (
             "hops:3:x-forwarded-for",
             "",
@@ -343,20 +362,20 @@ async fn single_table() {
             "single:x-real-ip",
             PROXY,
             &[("x-real-ip", "unknown")],
-            "10.0.0.2 peer (header holds the identifier `unknown`)",
+            "10.0.0.2 peer (malformed entry at index 0: the identifier `unknown`)",
         ),
         (
             "single:x-real-ip",
             PROXY,
             &[],
-            "10.0.0.2 peer (header absent)",
+            "10.0.0.2 peer (the header is absent)",
         ),
         // Other forwarding headers never count.
         (
             "single:x-real-ip",
             PROXY,
             &[(XFF, "1.1.1.1")],
-            "10.0.0.2 peer (header absent)",
+            "10.0.0.2 peer (the header is absent)",
         ),
     ];
     for (strategy, peer, headers, want) in cases {
@@ -441,14 +460,17 @@ async fn spoofing_never_yields_the_forged_address() {
 
 #[tokio::test]
 async fn missing_layer_and_missing_peer_are_explained() {
-    let app = Router::new().route("/", get(show));
+    async fn only_ip(ClientIp(ip): ClientIp) -> String {
+        ip.to_string()
+    }
+    let app = Router::new().route("/", get(only_ip));
     let res = app.oneshot(Request::new(Body::empty())).await.unwrap();
     assert_eq!(res.status(), StatusCode::INTERNAL_SERVER_ERROR);
     let body = res.into_body().collect().await.unwrap().to_bytes();
     assert!(String::from_utf8_lossy(&body).contains("Is `ClientIpLayer` installed?"));
 
     let app = Router::new()
-        .route("/", get(show))
+        .route("/", get(only_ip))
         .layer(ClientIpLayer::default());
     let res = app.oneshot(Request::new(Body::empty())).await.unwrap();
     assert_eq!(res.status(), StatusCode::INTERNAL_SERVER_ERROR);
@@ -471,7 +493,10 @@ async fn peer_addr_extension_works_without_axum_connect_info() {
     use tower::{ServiceBuilder, service_fn};
 
     let svc = ServiceBuilder::new()
-        .layer(ClientIpLayer::default().trusted_proxies("loopback".parse().unwrap()))
+        .layer(ClientIpLayer::new(ProxyTrust::new(
+            ClientIpStrategy::default(),
+            "loopback".parse().unwrap(),
+        )))
         .service(service_fn(|req: Request<()>| async move {
             Ok::<_, Infallible>(req.extensions().get::<ClientIp>().copied())
         }));
