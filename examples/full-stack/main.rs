@@ -31,7 +31,7 @@ mod page;
 async fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
-            EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,tower_http=info,crocodile_client_ip=debug,crocodile_base_context=debug,crocodile_i18n=debug".into()),
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,tower_http=info,crocodile_forwarded=debug,crocodile_client_ip=debug,crocodile_base_context=debug,crocodile_i18n=debug".into()),
         )
         .init();
     let config = match config::Config::from_env() {
