@@ -12,8 +12,18 @@ pub(crate) struct Span {
     line_from_back: u32,
     start: u32,
     len: u32,
+    /// The bytes' FNV-1a hash: a header rewritten between the hop's
+    /// computation and this read (by middleware between two layers) is
+    /// reported as changed rather than misread.
+    hash: u32,
     /// A quoted string with `\` escapes still in it.
     escaped: bool,
+}
+
+fn fnv1a(bytes: &[u8]) -> u32 {
+    bytes.iter().fold(0x811c_9dc5, |hash: u32, &b| {
+        (hash ^ u32::from(b)).wrapping_mul(0x0100_0193)
+    })
 }
 
 impl Span {
@@ -35,6 +45,7 @@ impl Span {
             line_from_back: u32::try_from(line_from_back).ok()?,
             start: u32::try_from(start).ok()?,
             len: u32::try_from(sub.len()).ok()?,
+            hash: fnv1a(sub),
             escaped,
         })
     }
@@ -49,6 +60,9 @@ impl Span {
         let start = usize::try_from(self.start).ok()?;
         let end = start.checked_add(usize::try_from(self.len).ok()?)?;
         let raw = line.as_bytes().get(start..end)?;
+        if fnv1a(raw) != self.hash {
+            return None;
+        }
         if !self.escaped {
             return Some(Cow::Borrowed(raw));
         }
@@ -82,6 +96,13 @@ mod tests {
         assert_eq!(span.resolve(headers.get_all("x")).unwrap().as_ref(), b"bb");
         assert!(Span::of(0, first, last, false).is_none());
         headers.insert("x", HeaderValue::from_static("z"));
+        assert!(span.resolve(headers.get_all("x")).is_none());
+        // A longer value over the same position is a change, not a misread.
+        let mut headers = HeaderMap::new();
+        headers.insert("x", HeaderValue::from_static("example.com"));
+        let line = headers.get("x").unwrap().as_bytes();
+        let span = Span::of(0, line, line, false).unwrap();
+        headers.insert("x", HeaderValue::from_static("evil.tld.example"));
         assert!(span.resolve(headers.get_all("x")).is_none());
     }
 }

@@ -142,7 +142,9 @@ impl FromStr for ProxyHeaders {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum ClientIpStrategy {
-    /// `peer`: the socket peer; every header is ignored.
+    /// `peer`: the socket peer; no header names the client. (A trusted
+    /// peer's `X-Forwarded-Proto`/`-Host` still describe its own hop, index
+    /// 0, for scheme and host.)
     ///
     /// Fits: the server faces clients directly. Forgeable: nothing.
     Peer,
