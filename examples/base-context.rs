@@ -2,35 +2,44 @@
 //!
 //! `crocodile-base-context` alone: every request gets a request id (echoed
 //! in `x-request-id` and shown on each log line), the scheme, host and port
-//! the client used, and a home URL built only from allowed hosts. Try:
+//! the client used, the client address, and a home URL built only from
+//! allowed hosts. Try:
 //!
 //! ```text
 //! curl -i http://127.0.0.1:3000/context
 //! curl -i -H 'Host: evil.tld' http://127.0.0.1:3000/context          # 400 host not allowed
 //! # From loopback (a trusted proxy by default), proxy headers count:
-//! curl -H 'X-Forwarded-Proto: https' -H 'X-Forwarded-Host: localhost:8443' \
-//!      -H 'X-Request-Id: from-proxy-1' http://127.0.0.1:3000/context
+//! curl -H 'X-Forwarded-For: 198.51.100.7' -H 'X-Forwarded-Proto: https' \
+//!      -H 'X-Forwarded-Host: localhost:8443' -H 'X-Request-Id: from-proxy-1' \
+//!      http://127.0.0.1:3000/context
+//! # X-Forwarded-Port is ignored unless enabled (stock nginx passes a client's through):
+//! curl -H 'X-Forwarded-Host: localhost' -H 'X-Forwarded-Port: 6666' http://127.0.0.1:3000/context
+//! CROCODILE_X_FORWARDED=proto,host,port cargo run --example base-context   # believe it
 //! CROCODILE_TRUSTED_PROXIES= cargo run --example base-context        # trust nobody
 //! ```
 //!
 //! | Variable | Default | Meaning |
 //! |---|---|---|
 //! | `CROCODILE_ADDR` | `127.0.0.1:3000` | where to listen |
+//! | `CROCODILE_CLIENT_IP` | `rightmost:x-forwarded-for` | where the client address comes from (`peer`, `rightmost:forwarded`, `hops:2:x-forwarded-for`, `single:x-real-ip`, ...) |
+//! | `CROCODILE_PROXY_HEADERS` | the strategy's family | `x-forwarded` or `forwarded`; set only one of the two, or two that agree |
 //! | `CROCODILE_TRUSTED_PROXIES` | `loopback` | proxies whose headers are believed |
+//! | `CROCODILE_X_FORWARDED` | `proto,host` | the `X-Forwarded-*` headers believed besides `-For` (`port`, `prefix` too, or `none`) |
 //! | `CROCODILE_ALLOWED_HOSTS` | `localhost,127.0.0.1,[::1]` | hosts the site answers for |
-//! | `CROCODILE_PROXY_HEADERS` | `x-forwarded` | `x-forwarded` or `forwarded` |
 
 use std::fmt::Display;
 use std::net::SocketAddr;
 use std::str::FromStr;
 
 use axum::Router;
-use axum::extract::Request;
+use axum::extract::{Extension, Request};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Json, Response};
 use axum::routing::get;
-use crocodile_base_context::{AllowedHosts, BaseContext, BaseContextLayer, ProxyHeaders};
-use crocodile_forwarded::TrustedProxies;
+use crocodile_base_context::{
+    AllowedHosts, BaseContext, BaseContextLayer, ClientIpStrategy, Hop, ProxyHeaders, ProxyTrust,
+    TrustedProxies, XForwardedHeaders,
+};
 use serde_json::json;
 use tracing::Instrument;
 use tracing_subscriber::EnvFilter;
@@ -45,16 +54,16 @@ async fn main() {
         .init();
 
     let addr: SocketAddr = env("CROCODILE_ADDR", "127.0.0.1:3000");
-    let trusted: TrustedProxies = env("CROCODILE_TRUSTED_PROXIES", "loopback");
     let allowed: AllowedHosts = env("CROCODILE_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]");
-    let family: ProxyHeaders = env("CROCODILE_PROXY_HEADERS", "x-forwarded");
+    let trust = trust();
 
     let app = Router::new()
         .route("/", get(home))
         .route("/context", get(context))
         // Runs after BaseContextLayer: every log line of a request carries its id.
         .layer(middleware::from_fn(log_with_request_id))
-        .layer(BaseContextLayer::new(trusted, allowed).proxy_headers(family));
+        // Hand the same `trust` to `ClientIpLayer::new` if you add one.
+        .layer(BaseContextLayer::new(trust, allowed));
 
     let listener = match tokio::net::TcpListener::bind(addr).await {
         Ok(listener) => listener,
@@ -76,8 +85,37 @@ async fn main() {
 /// Reads a variable, or its default; a bad value stops the process, naming it.
 fn env<T: FromStr<Err: Display>>(name: &str, default: &str) -> T {
     let value = std::env::var(name).unwrap_or_else(|_| default.to_owned());
+    parse(name, &value)
+}
+
+/// Reads a variable if it is set; a bad value stops the process, naming it.
+fn env_opt<T: FromStr<Err: Display>>(name: &str) -> Option<T> {
+    std::env::var(name).ok().map(|value| parse(name, &value))
+}
+
+fn parse<T: FromStr<Err: Display>>(name: &str, value: &str) -> T {
     value.parse().unwrap_or_else(|error| {
         eprintln!("error: {name}={value:?}: {error}");
+        std::process::exit(2);
+    })
+}
+
+/// The trust model: when only one of the strategy and the header family is
+/// set the other follows it; two that disagree stop the process.
+fn trust() -> ProxyTrust {
+    let trusted: TrustedProxies = env("CROCODILE_TRUSTED_PROXIES", "loopback");
+    let x_forwarded: XForwardedHeaders = env("CROCODILE_X_FORWARDED", "proto,host");
+    let mut builder = ProxyTrust::builder()
+        .trusted_proxies(trusted)
+        .x_forwarded(x_forwarded);
+    if let Some(strategy) = env_opt::<ClientIpStrategy>("CROCODILE_CLIENT_IP") {
+        builder = builder.strategy(strategy);
+    }
+    if let Some(family) = env_opt::<ProxyHeaders>("CROCODILE_PROXY_HEADERS") {
+        builder = builder.proxy_headers(family);
+    }
+    builder.build().unwrap_or_else(|error| {
+        eprintln!("error: CROCODILE_CLIENT_IP and CROCODILE_PROXY_HEADERS disagree: {error}");
         std::process::exit(2);
     })
 }
@@ -104,10 +142,15 @@ async fn home(ctx: BaseContext) -> impl IntoResponse {
     )
 }
 
-async fn context(ctx: BaseContext) -> Json<serde_json::Value> {
+async fn context(ctx: BaseContext, Extension(hop): Extension<Hop>) -> Json<serde_json::Value> {
     Json(json!({
         "request_id": ctx.request_id().as_str(),
         "peer": ctx.peer().map(|peer| peer.to_string()),
+        "client_ip": ctx.client_ip().map(|ip| ip.to_string()),
+        // Why the client address is the peer's, if it is: `untrusted-peer`, ...
+        "fallback": hop.fallback().map(|fallback| fallback.code()),
+        // The hop index the scheme, host and port were read at.
+        "hop": hop.index(),
         "scheme": ctx.scheme().as_str(),
         "host": ctx.host(),
         "port": ctx.port(),

@@ -11,7 +11,7 @@ use std::pin::pin;
 use std::task::{Context, Poll, Waker};
 use std::time::Instant;
 
-use crocodile_base_context::{BaseContextLayer, PeerAddr, RequestId, TrustedProxies};
+use crocodile_base_context::{BaseContextLayer, PeerAddr, ProxyTrust, RequestId, TrustedProxies};
 use http::header::CONTENT_TYPE;
 use http::{HeaderValue, Request, Response};
 use tower::{Layer, Service};
@@ -83,14 +83,15 @@ where
 fn main() {
     let client: SocketAddr = "203.0.113.9:1".parse().unwrap();
     let proxy: SocketAddr = "10.0.0.1:1".parse().unwrap();
-    let layer = BaseContextLayer::new(
+    let trust = ProxyTrust::new(
+        "rightmost:x-forwarded-for".parse().unwrap(),
         TrustedProxies::parse("10.0.0.0/8").unwrap(),
-        "example.com, .example.org".parse().unwrap(),
     );
+    let layer = BaseContextLayer::new(trust, "example.com, .example.org".parse().unwrap());
 
     let plain = || request("example.com", client, &[]);
 
-    let cases: [(&str, &dyn Fn() -> Request<String>); 4] = [
+    let cases: [(&str, &dyn Fn() -> Request<String>); 5] = [
         ("exact host, generated id", &plain),
         ("X-Forwarded-* and id from a trusted proxy", &|| {
             request(
@@ -99,6 +100,18 @@ fn main() {
                 &[
                     ("x-forwarded-proto", "https"),
                     ("x-forwarded-host", "example.com"),
+                    ("x-request-id", "abc-123"),
+                ],
+            )
+        }),
+        ("3-entry X-Forwarded-For, X-Forwarded-* at k = 1", &|| {
+            request(
+                "backend:8080",
+                proxy,
+                &[
+                    ("x-forwarded-for", "6.6.6.6, 203.0.113.7, 10.0.0.3"),
+                    ("x-forwarded-proto", "https, http"),
+                    ("x-forwarded-host", "example.com, backend"),
                     ("x-request-id", "abc-123"),
                 ],
             )

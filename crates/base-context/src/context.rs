@@ -6,12 +6,12 @@
 //! use std::convert::Infallible;
 //! use http::{Request, Response};
 //! use tower::{ServiceBuilder, ServiceExt};
-//! use crocodile_base_context::{AllowedHosts, BaseContext, BaseContextLayer};
-//! use crocodile_forwarded::TrustedProxies;
+//! use crocodile_base_context::{BaseContext, BaseContextLayer, ProxyTrust};
 //!
 //! # #[tokio::main(flavor = "current_thread")]
 //! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-//! let layer = BaseContextLayer::new(TrustedProxies::none(), "example.com".parse()?)
+//! // Nothing in front: no proxy header is believed.
+//! let layer = BaseContextLayer::new(ProxyTrust::default(), "example.com".parse()?)
 //!     .base_path("/app".parse()?);
 //! let service = ServiceBuilder::new()
 //!     .layer(layer)

@@ -6,8 +6,7 @@
 //! use axum::{Router, routing::get, body::Body};
 //! use http::Request;
 //! use tower::ServiceExt;
-//! use crocodile_base_context::{BaseContext, BaseContextLayer};
-//! use crocodile_forwarded::TrustedProxies;
+//! use crocodile_base_context::{BaseContext, BaseContextLayer, ProxyTrust};
 //!
 //! # #[tokio::main(flavor = "current_thread")]
 //! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -21,7 +20,7 @@
 //! let res = app.clone().oneshot(Request::get("/maybe").body(Body::empty())?).await?;
 //! assert_eq!(res.status(), 200);
 //!
-//! let app = app.layer(BaseContextLayer::new(TrustedProxies::none(), "localhost".parse()?));
+//! let app = app.layer(BaseContextLayer::new(ProxyTrust::default(), "localhost".parse()?));
 //! let req = Request::get("/").header("host", "localhost:3000").body(Body::empty())?;
 //! let res = app.oneshot(req).await?;
 //! let body = axum::body::to_bytes(res.into_body(), 1024).await?;

@@ -1,9 +1,13 @@
 //! Property tests: no input makes the host, allowed-hosts, base-path or URL
-//! code panic, and whatever passes is safe to put in a URL.
+//! code panic, whatever passes is safe to put in a URL, and an untrusted
+//! peer's proxy headers change nothing.
 
+use std::net::SocketAddr;
 use std::sync::Arc;
 
-use crocodile_forwarded::{Scheme, TrustedProxies, parse_host};
+use crocodile_forwarded::{
+    OnceWarnings, ProxyHeaders, ProxyTrust, Scheme, TrustedProxies, XForwardedHeaders, parse_host,
+};
 use http::{HeaderMap, HeaderName, HeaderValue, Uri};
 use proptest::prelude::*;
 
@@ -11,9 +15,7 @@ use crate::allowed_hosts::AllowedHosts;
 use crate::base_path::BasePath;
 use crate::context::{BaseContext, Parts};
 use crate::layer::{Config, X_REQUEST_ID};
-use crate::origin::{Origin, resolve};
-use crate::present::Present;
-use crate::proxy_headers::{ProxyHeaders, XForwardedHops};
+use crate::origin::{Origin, Rejection, resolve};
 use crate::request_id::RequestId;
 
 /// Bytes a header value can hold: anything but controls other than tab, and DEL.
@@ -42,16 +44,65 @@ fn hostish() -> impl Strategy<Value = Vec<u8>> {
     ]
 }
 
-fn config(family: ProxyHeaders, allowed: &str) -> Config {
+/// An address chain: trusted, untrusted and malformed entries, sometimes bytes.
+fn chain() -> impl Strategy<Value = Vec<u8>> {
+    let entry = prop::sample::select(vec![
+        "10.0.0.1",
+        "10.0.0.2",
+        "198.51.100.7",
+        "[2001:db8::1]:443",
+        "unknown",
+        "_hidden",
+        "",
+    ]);
+    prop_oneof![
+        3 => proptest::collection::vec(entry, 0..6).prop_map(|entries| entries.join(", ").into_bytes()),
+        1 => proptest::collection::vec(any::<u8>(), 0..60),
+    ]
+}
+
+/// The strategies, each with the family it reads the hop from.
+const MODELS: [(&str, ProxyHeaders); 8] = [
+    ("rightmost:x-forwarded-for", ProxyHeaders::XForwarded),
+    ("hops:2:x-forwarded-for", ProxyHeaders::XForwarded),
+    (
+        "leftmost-spoofable:x-forwarded-for",
+        ProxyHeaders::XForwarded,
+    ),
+    ("rightmost:forwarded", ProxyHeaders::Forwarded),
+    ("hops:2:forwarded", ProxyHeaders::Forwarded),
+    ("peer", ProxyHeaders::XForwarded),
+    ("single:x-real-ip", ProxyHeaders::XForwarded),
+    ("single:x-real-ip", ProxyHeaders::Forwarded),
+];
+
+fn config(strategy: &str, family: ProxyHeaders, allowed: &str) -> Config {
+    let trust = ProxyTrust::builder()
+        .strategy(strategy.parse().unwrap())
+        .proxy_headers(family)
+        .trusted_proxies(TrustedProxies::parse("10.0.0.0/8").unwrap())
+        .x_forwarded(XForwardedHeaders::all())
+        .build()
+        .unwrap();
     Config {
-        trusted: TrustedProxies::parse("10.0.0.0/8").unwrap(),
+        trust,
+        warnings: Arc::new(OnceWarnings::new()),
         allowed_hosts: allowed.parse().unwrap(),
-        proxy_headers: family,
-        hops: XForwardedHops::all(2),
         request_id_header: X_REQUEST_ID,
         base_path: BasePath::root(),
         default_scheme: Scheme::Http,
     }
+}
+
+/// The origin of a request from `peer`, as the layer resolves it.
+fn origin_of(
+    config: &Config,
+    peer: SocketAddr,
+    uri: &Uri,
+    headers: &HeaderMap,
+) -> Result<Origin, Rejection> {
+    let hop = config.trust.compute(Some(peer), headers);
+    resolve(config, uri, headers, &hop)
 }
 
 fn url_safe(s: &str) -> bool {
@@ -64,6 +115,8 @@ proptest! {
     fn resolve_never_panics_and_passes_only_clean_hosts(
         host in hostish(),
         xf in proptest::collection::vec(hostish(), 5),
+        xff in chain(),
+        real_ip in chain(),
         forwarded in proptest::collection::vec(any::<u8>(), 0..120),
         authority in hostish(),
         trusted in any::<bool>(),
@@ -74,18 +127,25 @@ proptest! {
         for (name, value) in names.iter().zip(&xf) {
             headers.append(HeaderName::from_static(name), header_value(value));
         }
+        headers.insert("x-forwarded-for", header_value(&xff));
+        headers.insert("x-real-ip", header_value(&real_ip));
         headers.insert("forwarded", header_value(&forwarded));
+        // More distinct names than the hop's presence scan looks through.
+        let mut padded = headers.clone();
+        for i in 0..40 {
+            padded.insert(HeaderName::try_from(format!("x-pad-{i}")).unwrap(), HeaderValue::from_static("1"));
+        }
         let uri = std::str::from_utf8(&authority)
             .ok()
             .and_then(|a| format!("https://{a}/").parse::<Uri>().ok())
             .unwrap_or_else(|| Uri::from_static("/"));
-        for family in [ProxyHeaders::XForwarded, ProxyHeaders::Forwarded] {
+        let peer: SocketAddr = if trusted { "10.0.0.1:1" } else { "203.0.113.9:1" }.parse().unwrap();
+        for (strategy, family) in MODELS {
             for allowed in ["*", "example.com, .example.org, [::1]"] {
-                let config = config(family, allowed);
-                let present = Present::scan(&headers, &X_REQUEST_ID);
-                let origin = resolve(&config, &uri, &headers, trusted, present);
-                // Skipping the headers the scan did not find changes nothing.
-                prop_assert_eq!(&origin, &resolve(&config, &uri, &headers, trusted, Present::ALL));
+                let config = config(strategy, family, allowed);
+                let origin = origin_of(&config, peer, &uri, &headers);
+                // Skipping the headers the presence scan did not find changes nothing.
+                prop_assert_eq!(&origin, &origin_of(&config, peer, &uri, &padded), "{}", strategy);
                 if let Ok(origin) = origin {
                     let host: &str = &origin.host;
                     prop_assert!(parse_host(host.as_bytes()).is_ok_and(|h| h.port().is_none()), "{host:?}");
@@ -97,6 +157,38 @@ proptest! {
                     prop_assert!(url_safe(&ctx.home_url()));
                 }
             }
+        }
+    }
+
+    #[test]
+    fn an_untrusted_peer_s_proxy_headers_change_nothing(
+        host in hostish(),
+        xf in proptest::collection::vec(hostish(), 4),
+        xff in chain(),
+        forwarded in proptest::collection::vec(any::<u8>(), 0..120),
+    ) {
+        let mut bare = HeaderMap::new();
+        bare.insert("host", header_value(&host));
+        let mut forged = bare.clone();
+        let names = ["x-forwarded-host", "x-forwarded-proto", "x-forwarded-port", "x-forwarded-prefix"];
+        for (name, value) in names.iter().zip(&xf) {
+            forged.append(HeaderName::from_static(name), header_value(value));
+        }
+        forged.insert("x-forwarded-for", header_value(&xff));
+        forged.insert("x-real-ip", header_value(&xff));
+        forged.insert("forwarded", header_value(&forwarded));
+        let peer: SocketAddr = "203.0.113.9:1".parse().unwrap();
+        let uri = Uri::from_static("/");
+        for (strategy, family) in MODELS {
+            let config = config(strategy, family, "*");
+            prop_assert_eq!(
+                origin_of(&config, peer, &uri, &forged),
+                origin_of(&config, peer, &uri, &bare),
+                "{}", strategy
+            );
+            let hop = config.trust.compute(Some(peer), &forged);
+            prop_assert!(!hop.is_proxied());
+            prop_assert_eq!(hop.client(), Some(peer.ip()));
         }
     }
 
@@ -132,7 +224,6 @@ fn context(origin: Origin) -> BaseContext {
         request_id: RequestId::generate(),
         origin,
         peer: None,
-        #[cfg(feature = "client-ip")]
         client_ip: None,
         received_at: std::time::SystemTime::now(),
     })

@@ -9,12 +9,20 @@ use axum::Router;
 use axum::body::Body;
 use axum::extract::connect_info::MockConnectInfo;
 use axum::routing::get;
-use crocodile_base_context::{BaseContext, BaseContextLayer};
+use crocodile_base_context::{BaseContext, BaseContextLayer, ProxyTrust, TrustedProxies};
 use http::{Request, Response, StatusCode};
 use tower::{ServiceBuilder, ServiceExt};
 
+/// `rightmost:x-forwarded-for` trusting 10.0.0.0/8.
+fn trust() -> ProxyTrust {
+    ProxyTrust::new(
+        "rightmost:x-forwarded-for".parse().unwrap(),
+        "10.0.0.0/8".parse().unwrap(),
+    )
+}
+
 fn layer() -> BaseContextLayer {
-    BaseContextLayer::new("10.0.0.0/8".parse().unwrap(), "*".parse().unwrap())
+    BaseContextLayer::new(trust(), "*".parse().unwrap())
 }
 
 async fn body_text(res: Response<Body>) -> String {
@@ -60,7 +68,7 @@ async fn axum_400_has_a_plain_text_reason() {
     let app = Router::new()
         .route("/", get(|| async { "handler ran" }))
         .layer(BaseContextLayer::new(
-            crocodile_base_context::TrustedProxies::none(),
+            ProxyTrust::default(),
             "example.com".parse().unwrap(),
         ));
     let req = Request::get("/")
@@ -157,40 +165,147 @@ async fn request_id_in_a_trace_span() {
     assert_eq!(*seen.lock().unwrap(), [Some(echoed.to_owned())]);
 }
 
-#[cfg(feature = "client-ip")]
-#[tokio::test]
-async fn client_ip_comes_from_the_client_ip_layer_when_it_ran_first() {
+/// What a handler saw: `BaseContext::client_ip()`, `ClientIp`, and the hop's
+/// client and index.
+fn seen(req: &Request<Body>) -> String {
+    use crocodile_client_ip::{ClientIp, Hop};
+
+    let ctx = req.extensions().get::<BaseContext>().unwrap();
+    let client_ip = req.extensions().get::<ClientIp>().map(|ip| ip.0);
+    let hop = req.extensions().get::<Hop>().unwrap();
+    format!(
+        "{:?} {:?} {:?} {:?}",
+        ctx.client_ip(),
+        client_ip,
+        hop.client(),
+        hop.index()
+    )
+}
+
+fn proxied_request(xff: &'static str) -> Request<Body> {
     use crocodile_base_context::PeerAddr;
+
+    let mut req = Request::get("/")
+        .header("host", "example.com")
+        .header("x-forwarded-for", xff)
+        .body(Body::empty())
+        .unwrap();
+    req.extensions_mut()
+        .insert(PeerAddr("10.0.0.1:4000".parse().unwrap()));
+    req
+}
+
+async fn handled(req: Request<Body>) -> Result<Response<Body>, Infallible> {
+    Ok(Response::new(Body::from(seen(&req))))
+}
+
+#[tokio::test]
+async fn client_ip_agrees_with_the_client_ip_layer_in_either_order() {
     use crocodile_client_ip::ClientIpLayer;
 
-    let run = |with_client_ip: bool| async move {
-        let handler = |req: Request<Body>| async move {
-            let ctx = req.extensions().get::<BaseContext>().unwrap();
-            Ok::<_, Infallible>(Response::new(Body::from(format!("{:?}", ctx.client_ip()))))
-        };
-        let mut req = Request::get("/")
-            .header("host", "example.com")
-            .header("x-forwarded-for", "198.51.100.7")
-            .body(Body::empty())
-            .unwrap();
-        req.extensions_mut()
-            .insert(PeerAddr("10.0.0.1:4000".parse().unwrap()));
-        let res = if with_client_ip {
-            ServiceBuilder::new()
-                .layer(ClientIpLayer::default().trusted_proxies("10.0.0.0/8".parse().unwrap()))
-                .layer(layer())
-                .service_fn(handler)
-                .oneshot(req)
-                .await
-        } else {
-            ServiceBuilder::new()
-                .layer(layer())
-                .service_fn(handler)
-                .oneshot(req)
-                .await
-        };
-        body_text(res.unwrap()).await
+    // One model, handed to both layers.
+    let trust = trust();
+    let want = "Some(198.51.100.7) Some(198.51.100.7) Some(198.51.100.7) Some(1)";
+    let xff = "6.6.6.6, 198.51.100.7, 10.0.0.2";
+    let res = ServiceBuilder::new()
+        .layer(ClientIpLayer::new(trust.clone()))
+        .layer(BaseContextLayer::new(trust.clone(), "*".parse().unwrap()))
+        .service_fn(handled)
+        .oneshot(proxied_request(xff))
+        .await
+        .unwrap();
+    assert_eq!(body_text(res).await, want);
+    let res = ServiceBuilder::new()
+        .layer(BaseContextLayer::new(trust.clone(), "*".parse().unwrap()))
+        .layer(ClientIpLayer::new(trust))
+        .service_fn(handled)
+        .oneshot(proxied_request(xff))
+        .await
+        .unwrap();
+    assert_eq!(body_text(res).await, want);
+
+    // api change: without `ClientIpLayer`, `client_ip()` is there too (it
+    // comes from the hop; there is no `client-ip` feature any more).
+    let res = ServiceBuilder::new()
+        .layer(layer())
+        .service_fn(handled)
+        .oneshot(proxied_request(xff))
+        .await
+        .unwrap();
+    assert_eq!(
+        body_text(res).await,
+        "Some(198.51.100.7) None Some(198.51.100.7) Some(1)"
+    );
+}
+
+#[tokio::test]
+async fn the_hop_is_computed_once_per_model() {
+    use crocodile_client_ip::ClientIpLayer;
+
+    // A layer between the two rewrites X-Forwarded-For: the second layer
+    // reuses the hop the first computed when they share the model, and
+    // computes its own (and inserts it for the handler) when they do not.
+    let rewrite = |mut req: Request<Body>| {
+        req.headers_mut()
+            .insert("x-forwarded-for", "192.0.2.99".parse().unwrap());
+        req
     };
-    assert_eq!(run(true).await, "Some(198.51.100.7)");
-    assert_eq!(run(false).await, "None");
+    let shared = trust();
+    let res = ServiceBuilder::new()
+        .layer(ClientIpLayer::new(shared.clone()))
+        .map_request(rewrite)
+        .layer(BaseContextLayer::new(shared, "*".parse().unwrap()))
+        .service_fn(handled)
+        .oneshot(proxied_request("198.51.100.7"))
+        .await
+        .unwrap();
+    assert_eq!(
+        body_text(res).await,
+        "Some(198.51.100.7) Some(198.51.100.7) Some(198.51.100.7) Some(0)"
+    );
+    let res = ServiceBuilder::new()
+        .layer(ClientIpLayer::new(trust()))
+        .map_request(rewrite)
+        .layer(layer())
+        .service_fn(handled)
+        .oneshot(proxied_request("198.51.100.7"))
+        .await
+        .unwrap();
+    assert_eq!(
+        body_text(res).await,
+        "Some(192.0.2.99) Some(198.51.100.7) Some(192.0.2.99) Some(0)"
+    );
+}
+
+#[tokio::test]
+async fn a_forwarded_trust_is_shared_the_same_way() {
+    use crocodile_client_ip::ClientIpLayer;
+
+    let trust = ProxyTrust::builder()
+        .strategy("rightmost:forwarded".parse().unwrap())
+        .trusted_proxies("10.0.0.0/8".parse::<TrustedProxies>().unwrap())
+        .build()
+        .unwrap();
+    let mut req = proxied_request("6.6.6.6");
+    req.headers_mut().insert(
+        "forwarded",
+        "for=198.51.100.7;proto=https;host=example.com, for=10.0.0.2"
+            .parse()
+            .unwrap(),
+    );
+    let res = ServiceBuilder::new()
+        .layer(ClientIpLayer::new(trust.clone()))
+        .layer(BaseContextLayer::new(trust, "example.com".parse().unwrap()))
+        .service_fn(|req: Request<Body>| async move {
+            let ctx = req.extensions().get::<BaseContext>().unwrap();
+            let text = format!("{} {}", ctx.home_url(), seen(&req));
+            Ok::<_, Infallible>(Response::new(Body::from(text)))
+        })
+        .oneshot(req)
+        .await
+        .unwrap();
+    assert_eq!(
+        body_text(res).await,
+        "https://example.com/ Some(198.51.100.7) Some(198.51.100.7) Some(198.51.100.7) Some(1)"
+    );
 }
