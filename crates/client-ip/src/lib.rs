@@ -13,5 +13,6 @@ pub use crocodile_forwarded::{
     Source, TrustedProxies, TrustedProxiesError,
 };
 #[cfg(feature = "axum")]
-pub use extract::ClientIpRejection;
+#[cfg_attr(docsrs, doc(cfg(feature = "axum")))]
+pub use extract::MissingClientIp;
 pub use layer::{ClientIp, ClientIpLayer, ClientIpService};

@@ -24,6 +24,8 @@ use tracing_subscriber::layer::{Context, SubscriberExt};
 #[derive(Debug, Clone)]
 struct Captured {
     level: Level,
+    #[cfg_attr(not(feature = "axum"), allow(dead_code))]
+    target: &'static str,
     text: String,
 }
 
@@ -46,6 +48,7 @@ impl<S: Subscriber> tracing_subscriber::Layer<S> for Capture {
         event.record(&mut Fields(&mut text));
         self.0.lock().unwrap().push(Captured {
             level: *event.metadata().level(),
+            target: event.metadata().target(),
             text,
         });
     }
@@ -388,5 +391,40 @@ fn loopback_peer_with_nobody_trusted_says_info_once() {
             }
         });
         assert_eq!(loud(&events).len(), 0, "{trust} from {peer}: {events:?}");
+    }
+}
+
+#[cfg(feature = "axum")]
+#[test]
+fn the_rejection_is_said_at_trace_on_axum_rejection() {
+    use axum::extract::FromRequestParts;
+    use axum::response::IntoResponse;
+
+    let (mut parts, ()) = Request::new(()).into_parts();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    let rejection = runtime
+        .block_on(ClientIp::from_request_parts(&mut parts, &()))
+        .unwrap_err();
+    assert_eq!(rejection.status(), 500);
+    assert_eq!(rejection.body_text(), rejection.to_string());
+
+    let events = Capture::run(|| {
+        assert_eq!(rejection.into_response().status(), 500);
+    });
+    assert_eq!(events.len(), 1, "{events:?}");
+    let event = &events[0];
+    assert_eq!(
+        (event.level, event.target),
+        (Level::TRACE, "axum::rejection")
+    );
+    // The fields axum's own rejections carry.
+    for field in [
+        "status=500",
+        "rejection_type=\"crocodile_client_ip::MissingClientIp\"",
+        "Is `ClientIpLayer` installed?",
+    ] {
+        assert!(event.text.contains(field), "{field}: {event:?}");
     }
 }

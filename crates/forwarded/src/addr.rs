@@ -4,6 +4,8 @@
 use std::fmt;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
+use crate::host::parse_port_value;
+
 /// An address with the port a proxy may have written next to it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct NodeAddr {
@@ -97,7 +99,7 @@ pub fn parse_node(entry: &[u8]) -> Result<NodeAddr, Malformed> {
     }
     let (ip, port) = split_ip_port(text)?;
     let port = match port {
-        Some(port) => Some(parse_port(port).ok_or(Malformed::Syntax)?),
+        Some(port) => Some(parse_port_value(port.as_bytes()).ok_or(Malformed::Syntax)?),
         None => None,
     };
     finish(ip, port)
@@ -108,7 +110,7 @@ pub fn parse_node(entry: &[u8]) -> Result<NodeAddr, Malformed> {
 pub fn parse_unbracketed_ip_port(entry: &[u8]) -> Result<NodeAddr, Malformed> {
     let text = std::str::from_utf8(entry).map_err(|_| Malformed::NotUtf8)?;
     let (ip, port) = text.rsplit_once(':').ok_or(Malformed::Syntax)?;
-    let port = parse_port(port).ok_or(Malformed::Syntax)?;
+    let port = parse_port_value(port.as_bytes()).ok_or(Malformed::Syntax)?;
     let ip: IpAddr = ip.parse().map_err(|_| Malformed::Syntax)?;
     finish(ip, Some(port))
 }
@@ -194,14 +196,6 @@ fn fast_ipv4(bytes: &[u8]) -> Option<Ipv4Addr> {
         *octet = u8::try_from(value).ok()?;
     }
     (i == bytes.len()).then(|| Ipv4Addr::from(octets))
-}
-
-/// A port is 1 to 5 ASCII digits that fit a `u16` (no sign, no spaces).
-pub(crate) fn parse_port(text: &str) -> Option<u16> {
-    if text.is_empty() || text.len() > 5 || !text.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    text.parse().ok()
 }
 
 #[cfg(test)]

@@ -3,8 +3,7 @@
 
 use std::fmt;
 use std::net::Ipv6Addr;
-
-use crate::addr::parse_port;
+use std::str::FromStr;
 
 /// A validated host with its optional port, borrowed from the header.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -100,7 +99,7 @@ pub fn parse_host(bytes: &[u8]) -> Result<HostPort<'_>, HostError> {
         (&bytes[..len], bytes.get(len + 1..))
     };
     let port = match port {
-        Some(port) => Some(parse_port_bytes(port).ok_or(HostError::InvalidPort)?),
+        Some(port) => Some(parse_port_value(port).ok_or(HostError::InvalidPort)?),
         None => None,
     };
     // Validated as ASCII above.
@@ -170,22 +169,6 @@ static NAME_BYTES: [u8; 256] = {
     table
 };
 
-/// A port: 1 to 5 ASCII digits that fit a `u16` (what `parse_port` accepts,
-/// without going through `str`).
-fn parse_port_bytes(bytes: &[u8]) -> Option<u16> {
-    if bytes.is_empty() || bytes.len() > 5 {
-        return None;
-    }
-    let mut port = 0u32;
-    for &b in bytes {
-        if !b.is_ascii_digit() {
-            return None;
-        }
-        port = port * 10 + u32::from(b - b'0');
-    }
-    u16::try_from(port).ok()
-}
-
 /// A URL scheme a proxy may report.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -237,9 +220,83 @@ impl fmt::Display for Scheme {
     }
 }
 
-/// Parses an `X-Forwarded-Port` value: 1 to 5 digits that fit a `u16`.
+impl FromStr for Scheme {
+    type Err = ParseSchemeError;
+
+    /// `http` or `https`, case-insensitive, surrounding whitespace ignored
+    /// (a configuration string; headers go through [`Scheme::parse`]).
+    ///
+    /// ```
+    /// use crocodile_forwarded::Scheme;
+    ///
+    /// assert_eq!(" HTTPS ".parse(), Ok(Scheme::Https));
+    /// assert_eq!(Scheme::Http.to_string().parse(), Ok(Scheme::Http));
+    /// let err = "https://".parse::<Scheme>().unwrap_err();
+    /// assert_eq!(err.to_string(), r#"invalid scheme "https://": write the scheme alone; did you mean https?"#);
+    /// ```
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let s = s.trim();
+        Self::parse(s.as_bytes()).ok_or_else(|| ParseSchemeError {
+            input: s.to_owned(),
+        })
+    }
+}
+
+/// A string that names no [`Scheme`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParseSchemeError {
+    input: String,
+}
+
+impl ParseSchemeError {
+    /// The offending string, as written (surrounding whitespace trimmed).
+    pub fn input(&self) -> &str {
+        &self.input
+    }
+}
+
+impl fmt::Display for ParseSchemeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "invalid scheme {:?}: ", self.input)?;
+        // `https://example.com` or `https:`: the scheme is the part before the colon.
+        match self
+            .input
+            .split_once(':')
+            .and_then(|(scheme, _)| Scheme::parse(scheme.as_bytes()))
+        {
+            Some(scheme) => write!(f, "write the scheme alone; did you mean {scheme}?"),
+            None => f.write_str("expected `http` or `https`"),
+        }
+    }
+}
+
+impl std::error::Error for ParseSchemeError {}
+
+/// Parses a port: 1 to 5 ASCII digits that fit a `u16`, no sign, no
+/// spaces. The one port parser of the workspace: `X-Forwarded-Port`, the
+/// port of a `Host`, of an `X-Forwarded-For` or `Forwarded` node, of an
+/// allowed host.
+///
+/// ```
+/// use crocodile_forwarded::parse_port_value;
+///
+/// assert_eq!(parse_port_value(b"8443"), Some(8443));
+/// assert_eq!(parse_port_value(b"+80"), None);
+/// assert_eq!(parse_port_value(b"65536"), None);
+/// ```
+#[inline]
 pub fn parse_port_value(bytes: &[u8]) -> Option<u16> {
-    parse_port(std::str::from_utf8(bytes).ok()?)
+    if bytes.is_empty() || bytes.len() > 5 {
+        return None;
+    }
+    let mut port = 0u32;
+    for &b in bytes {
+        if !b.is_ascii_digit() {
+            return None;
+        }
+        port = port * 10 + u32::from(b - b'0');
+    }
+    u16::try_from(port).ok()
 }
 
 #[cfg(test)]
@@ -353,10 +410,7 @@ mod tests {
             validate_name(host)?;
         }
         let port = match port {
-            Some(port) => {
-                let port = std::str::from_utf8(port).map_err(|_| HostError::InvalidPort)?;
-                Some(parse_port(port).ok_or(HostError::InvalidPort)?)
-            }
+            Some(port) => Some(parse_port_value(port).ok_or(HostError::InvalidPort)?),
             None => None,
         };
         let host = std::str::from_utf8(host).map_err(|_| HostError::InvalidCharacter)?;
@@ -374,8 +428,9 @@ mod tests {
         }
 
         #[test]
-        fn port_bytes_match_parse_port(text in "[0-9a+ -]{0,7}") {
-            proptest::prop_assert_eq!(parse_port_bytes(text.as_bytes()), parse_port(&text));
+        fn a_port_is_what_u16_parses_from_plain_digits(text in "[0-9a+ -]{0,7}") {
+            let std = text.parse::<u16>().ok().filter(|_| text.bytes().all(|b| b.is_ascii_digit()) && text.len() <= 5);
+            proptest::prop_assert_eq!(parse_port_value(text.as_bytes()), std);
         }
     }
 
@@ -383,7 +438,69 @@ mod tests {
     fn scheme_and_port() {
         assert_eq!(Scheme::parse(b"Http"), Some(Scheme::Http));
         assert_eq!(Scheme::parse(b"ftp"), None);
-        assert_eq!(parse_port_value(b"8443"), Some(8443));
-        assert_eq!(parse_port_value(b"-1"), None);
+        // (input, port)
+        let ports: &[(&[u8], Option<u16>)] = &[
+            (b"8443", Some(8443)),
+            (b"0", Some(0)),
+            (b"00080", Some(80)),
+            (b"65535", Some(65535)),
+            (b"65536", None),
+            (b"000080", None),
+            (b"", None),
+            (b"-1", None),
+            (b"+80", None),
+            (b" 80", None),
+            (b"80 ", None),
+            (b"8a", None),
+        ];
+        for (input, port) in ports {
+            assert_eq!(
+                parse_port_value(input),
+                *port,
+                "{:?}",
+                String::from_utf8_lossy(input)
+            );
+        }
+    }
+
+    #[test]
+    fn schemes_parse_from_strings_and_bad_ones_say_what_was_expected() {
+        for scheme in [Scheme::Http, Scheme::Https] {
+            assert_eq!(scheme.to_string().parse::<Scheme>(), Ok(scheme));
+        }
+        // (input, parsed or the message)
+        let cases: &[(&str, Result<Scheme, &str>)] = &[
+            ("http", Ok(Scheme::Http)),
+            ("HTTPS", Ok(Scheme::Https)),
+            (" https\t", Ok(Scheme::Https)),
+            (
+                "ftp",
+                Err(r#"invalid scheme "ftp": expected `http` or `https`"#),
+            ),
+            ("", Err(r#"invalid scheme "": expected `http` or `https`"#)),
+            (
+                "https:",
+                Err(r#"invalid scheme "https:": write the scheme alone; did you mean https?"#),
+            ),
+            (
+                "https://example.com",
+                Err(
+                    r#"invalid scheme "https://example.com": write the scheme alone; did you mean https?"#,
+                ),
+            ),
+            (
+                "HTTP://",
+                Err(r#"invalid scheme "HTTP://": write the scheme alone; did you mean http?"#),
+            ),
+            (
+                "ws://x",
+                Err(r#"invalid scheme "ws://x": expected `http` or `https`"#),
+            ),
+        ];
+        for (input, want) in cases {
+            let got = input.parse::<Scheme>().map_err(|e| e.to_string());
+            assert_eq!(got, want.map_err(str::to_owned), "{input:?}");
+        }
+        assert_eq!("ftp".parse::<Scheme>().unwrap_err().input(), "ftp");
     }
 }

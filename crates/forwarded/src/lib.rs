@@ -11,6 +11,7 @@ mod host;
 mod list;
 mod peer;
 mod rfc7239;
+mod rfc9110;
 mod single;
 mod span;
 mod strategy;
@@ -24,10 +25,12 @@ mod xff;
 pub use addr::{Malformed, NodeAddr, normalize_ip, parse_node, parse_unbracketed_ip_port};
 pub use grammar::{ForwardedGrammar, ParseGrammarError};
 pub use hop::{Fallback, Hop, Ignored, Source};
-pub use host::{HostError, HostPort, Scheme, parse_host, parse_port_value};
+pub use host::{HostError, HostPort, ParseSchemeError, Scheme, parse_host, parse_port_value};
 pub use list::ListEntries;
 pub use peer::{PeerAddr, peer_addr};
 pub use rfc7239::{Element, ElementError, ForNodesRev, ForwardedRev, Value};
+#[doc(hidden)]
+pub use rfc9110::{is_tchar, trim_ows};
 pub use single::{
     CF_CONNECTING_IP, CLOUDFRONT_VIEWER_ADDRESS, FLY_CLIENT_IP, SingleError, TRUE_CLIENT_IP,
     X_REAL_IP, single_ip,

@@ -3,6 +3,8 @@
 
 use http::header::{GetAll, HeaderValue, ValueIter};
 
+use crate::rfc9110::trim_ows;
+
 /// The non-empty elements of a comma-separated list, over all header lines in
 /// order, with optional whitespace trimmed.
 ///
@@ -101,17 +103,6 @@ pub(crate) fn take_last<'a>(rest: &mut &'a [u8]) -> Option<&'a [u8]> {
         }
     }
     None
-}
-
-/// Trims optional whitespace (space and horizontal tab, RFC 9110 section 5.6.3).
-pub(crate) fn trim_ows(mut bytes: &[u8]) -> &[u8] {
-    while let [b' ' | b'\t', rest @ ..] = bytes {
-        bytes = rest;
-    }
-    while let [rest @ .., b' ' | b'\t'] = bytes {
-        bytes = rest;
-    }
-    bytes
 }
 
 #[cfg(test)]

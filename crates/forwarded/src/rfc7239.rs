@@ -28,7 +28,7 @@ use http::header::{FORWARDED, HeaderValue, ValueIter};
 
 use crate::addr::{Malformed, NodeAddr, parse_node, parse_whole_ipv6};
 use crate::grammar::ForwardedGrammar;
-use crate::list::trim_ows;
+use crate::rfc9110::{is_tchar, trim_ows, trim_start_ows};
 
 /// Why a `Forwarded` element is malformed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -298,14 +298,6 @@ fn param(name: &[u8]) -> Option<Param> {
     .map(|(_, param)| param)
 }
 
-/// `bytes` without the spaces and tabs it starts with.
-fn trim_start_ows(mut bytes: &[u8]) -> &[u8] {
-    while let [b' ' | b'\t', rest @ ..] = bytes {
-        bytes = rest;
-    }
-    bytes
-}
-
 /// Parses a token or a quoted string at the start of `bytes`; with
 /// [`ForwardedGrammar::Lenient`], a token may also hold `:`, `[` and `]`.
 fn parse_value(
@@ -376,11 +368,6 @@ fn brackets_balanced(raw: &[u8]) -> bool {
         (1, 1) => raw.first() == Some(&b'['),
         _ => false,
     }
-}
-
-/// `tchar` from RFC 9110 section 5.6.2.
-fn is_tchar(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)
 }
 
 /// The elements of every `Forwarded` line, from the **right**: the element

@@ -8,7 +8,7 @@ use http::HeaderMap;
 use http::header::HeaderName;
 
 use crate::addr::{Malformed, NodeAddr, parse_node, parse_unbracketed_ip_port};
-use crate::list::trim_ows;
+use crate::rfc9110::trim_ows;
 
 /// `X-Real-IP` (nginx `proxy_set_header X-Real-IP $remote_addr`).
 pub const X_REAL_IP: HeaderName = HeaderName::from_static("x-real-ip");

@@ -1,7 +1,7 @@
 //! The trusted-proxy set: CIDRs, bare addresses and named groups.
 
 use std::fmt;
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::str::FromStr;
 
 use ipnet::{IpNet, Ipv4Net, Ipv6Net};
@@ -103,27 +103,102 @@ impl fmt::Display for TrustedItem {
     }
 }
 
-/// An error naming the configuration item that could not be parsed.
+/// An error naming the configuration item that could not be parsed, and
+/// what to write instead.
+///
+/// ```
+/// use crocodile_forwarded::TrustedProxies;
+///
+/// let err = "loopback, 10.0.0.1/8".parse::<TrustedProxies>().unwrap_err();
+/// assert_eq!(err.item(), "10.0.0.1/8");
+/// assert_eq!(
+///     err.to_string(),
+///     r#"invalid CIDR "10.0.0.1/8" in trusted proxies: host bits are set; did you mean 10.0.0.0/8 or 10.0.0.1/32?"#,
+/// );
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TrustedProxiesError {
     item: String,
+    problem: Problem,
+}
+
+/// What is wrong with the item, with what the fix needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Problem {
+    /// Items separated by spaces: the list as it should be written.
+    Spaces(String),
+    /// A URL: the address in it, when it has one.
+    Url(Option<IpAddr>),
+    /// An address with a port: the address.
+    Port(IpAddr),
+    /// `localhost`.
+    Localhost,
+    /// A DNS name (holds a dot).
+    HostName,
+    /// A CIDR whose address has bits set past the prefix: the network and the one address.
+    HostBits(IpNet, IpNet),
+    /// A CIDR whose prefix length is not a number up to the family's maximum.
+    PrefixLength(u8),
+    /// A CIDR whose part before `/` is not an address.
+    NetworkAddress,
+    /// Anything else.
+    Other,
 }
 
 impl TrustedProxiesError {
-    /// The offending item, as written.
+    fn new(item: &str, problem: Problem) -> Self {
+        Self {
+            item: item.to_owned(),
+            problem,
+        }
+    }
+
+    /// The offending item, as written (surrounding whitespace trimmed).
     pub fn item(&self) -> &str {
         &self.item
     }
 }
 
+const EXPECTED: &str = "expected an IP address (10.0.0.7), a CIDR (10.0.0.0/8) or a group \
+    (loopback, private, link-local, unique-local), separated by commas";
+
 impl fmt::Display for TrustedProxiesError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let what = if self.item.contains('/') {
-            "CIDR"
-        } else {
-            "address or group"
+        let what = match self.problem {
+            Problem::Spaces(_) => "item",
+            Problem::Url(_) => "URL",
+            Problem::Port(_) => "address",
+            Problem::HostBits(..) | Problem::PrefixLength(_) | Problem::NetworkAddress => "CIDR",
+            Problem::Localhost | Problem::HostName | Problem::Other => "address or group",
         };
-        write!(f, "invalid {what} {:?} in trusted proxies", self.item)
+        write!(f, "invalid {what} {:?} in trusted proxies: ", self.item)?;
+        match &self.problem {
+            Problem::Spaces(list) => {
+                write!(f, "separate items with commas, as in {list:?}")
+            }
+            Problem::Url(Some(ip)) => {
+                write!(f, "a URL is not an address; did you mean {ip}?")
+            }
+            Problem::Url(None) => write!(f, "a URL is not an address; {EXPECTED}"),
+            Problem::Port(ip) => write!(
+                f,
+                "a trusted proxy is an address, without a port; did you mean {ip}?"
+            ),
+            Problem::Localhost => {
+                f.write_str("host names are not resolved; did you mean loopback?")
+            }
+            Problem::HostName => write!(f, "host names are not resolved; {EXPECTED}"),
+            Problem::HostBits(network, host) => {
+                write!(f, "host bits are set; did you mean {network} or {host}?")
+            }
+            Problem::PrefixLength(max) => {
+                write!(f, "the prefix length is a number from 0 to {max}")
+            }
+            Problem::NetworkAddress => {
+                f.write_str("the part before `/` is not an IP address (as in 10.0.0.0/8)")
+            }
+            Problem::Other => f.write_str(EXPECTED),
+        }
     }
 }
 
@@ -148,8 +223,12 @@ impl std::error::Error for TrustedProxiesError {}
 /// assert!(!trusted.contains("192.0.2.1".parse().unwrap()));
 /// assert_eq!(trusted.to_string(), "loopback,10.0.0.0/8,2001:db8::7");
 ///
-/// let err = "10.0.0.0/33".parse::<TrustedProxies>().unwrap_err();
-/// assert_eq!(err.to_string(), r#"invalid CIDR "10.0.0.0/33" in trusted proxies"#);
+/// // A bad item is named, with the fix.
+/// let err = "loopback 10.0.0.0/8".parse::<TrustedProxies>().unwrap_err();
+/// assert_eq!(
+///     err.to_string(),
+///     r#"invalid item "loopback 10.0.0.0/8" in trusted proxies: separate items with commas, as in "loopback, 10.0.0.0/8""#,
+/// );
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct TrustedProxies {
@@ -263,21 +342,77 @@ impl FromStr for TrustedProxies {
 }
 
 fn parse_item(item: &str) -> Result<TrustedItem, TrustedProxiesError> {
-    let error = || TrustedProxiesError {
-        item: item.to_owned(),
-    };
+    let error = |problem| TrustedProxiesError::new(item, problem);
     if let Some(group) = NamedGroup::ALL
         .into_iter()
         .find(|g| g.name().eq_ignore_ascii_case(item))
     {
         return Ok(TrustedItem::Group(group));
     }
-    if item.contains('/') {
-        let net: IpNet = item.parse().map_err(|_| error())?;
-        return Ok(TrustedItem::Net(normalize_net(net.trunc())));
+    if item.contains(char::is_whitespace) {
+        let list = item.split_whitespace().collect::<Vec<_>>().join(", ");
+        return Err(error(Problem::Spaces(list)));
     }
-    let addr: IpAddr = item.parse().map_err(|_| error())?;
-    Ok(TrustedItem::Addr(normalize_ip(addr)))
+    if let Some((_, rest)) = item.split_once("://") {
+        return Err(error(Problem::Url(url_address(rest))));
+    }
+    if item.contains('/') {
+        let net: IpNet = item.parse().map_err(|_| error(cidr_problem(item)))?;
+        let network = net.trunc();
+        if network != net {
+            let host = IpNet::from(net.addr());
+            return Err(error(Problem::HostBits(
+                normalize_net(network),
+                normalize_net(host),
+            )));
+        }
+        return Ok(TrustedItem::Net(normalize_net(net)));
+    }
+    if let Ok(addr) = item.parse::<IpAddr>() {
+        return Ok(TrustedItem::Addr(normalize_ip(addr)));
+    }
+    if let Ok(with_port) = item.parse::<SocketAddr>() {
+        return Err(error(Problem::Port(normalize_ip(with_port.ip()))));
+    }
+    let name_like = item.bytes().any(|b| b.is_ascii_alphabetic())
+        && item
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b':'));
+    Err(error(if item.eq_ignore_ascii_case("localhost") {
+        Problem::Localhost
+    } else if name_like && item.contains('.') {
+        Problem::HostName
+    } else {
+        Problem::Other
+    }))
+}
+
+/// The address a URL's authority names, if it is one (`http://10.0.0.1:8080/x`).
+fn url_address(rest: &str) -> Option<IpAddr> {
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let host = authority
+        .rsplit_once('@')
+        .map_or(authority, |(_, host)| host);
+    let addr = host
+        .parse::<IpAddr>()
+        .or_else(|_| host.parse::<SocketAddr>().map(|a| a.ip()))
+        .or_else(|_| {
+            host.strip_prefix('[')
+                .and_then(|h| h.strip_suffix(']'))
+                .unwrap_or(host)
+                .parse::<IpAddr>()
+        });
+    addr.ok().map(normalize_ip)
+}
+
+/// Why `item` (which holds a `/`) is not a CIDR.
+fn cidr_problem(item: &str) -> Problem {
+    let (addr, _) = item.split_once('/').unwrap_or((item, ""));
+    match addr.parse::<IpAddr>() {
+        Ok(IpAddr::V4(_)) => Problem::PrefixLength(32),
+        Ok(IpAddr::V6(_)) => Problem::PrefixLength(128),
+        Err(_) => Problem::NetworkAddress,
+    }
 }
 
 /// `::ffff:10.0.0.0/104` is the IPv4 network `10.0.0.0/8`: addresses are
@@ -376,28 +511,115 @@ mod tests {
     }
 
     #[test]
-    fn bad_items_are_named() {
-        let cases = [
+    fn bad_items_are_named_with_the_fix() {
+        // (list, the item named, the message after `invalid `)
+        let cases: &[(&str, &str, &str)] = &[
+            // Host bits: an error, never silently widened.
+            (
+                "10.0.0.1/8",
+                "10.0.0.1/8",
+                r#"CIDR "10.0.0.1/8" in trusted proxies: host bits are set; did you mean 10.0.0.0/8 or 10.0.0.1/32?"#,
+            ),
+            (
+                "loopback, 2001:db8::1/32",
+                "2001:db8::1/32",
+                r#"CIDR "2001:db8::1/32" in trusted proxies: host bits are set; did you mean 2001:db8::/32 or 2001:db8::1/128?"#,
+            ),
+            (
+                "::ffff:10.0.0.1/104",
+                "::ffff:10.0.0.1/104",
+                r#"CIDR "::ffff:10.0.0.1/104" in trusted proxies: host bits are set; did you mean 10.0.0.0/8 or 10.0.0.1/32?"#,
+            ),
+            // Spaces where commas were expected.
+            (
+                "loopback 10.0.0.0/8",
+                "loopback 10.0.0.0/8",
+                r#"item "loopback 10.0.0.0/8" in trusted proxies: separate items with commas, as in "loopback, 10.0.0.0/8""#,
+            ),
+            (
+                "private, 1.2.3.4 \t5.6.7.8",
+                "1.2.3.4 \t5.6.7.8",
+                r#"item "1.2.3.4 \t5.6.7.8" in trusted proxies: separate items with commas, as in "1.2.3.4, 5.6.7.8""#,
+            ),
+            // A URL, or a host name, where an address was expected.
+            (
+                "http://10.0.0.1:8080/",
+                "http://10.0.0.1:8080/",
+                r#"URL "http://10.0.0.1:8080/" in trusted proxies: a URL is not an address; did you mean 10.0.0.1?"#,
+            ),
+            (
+                "https://[2001:db8::7]",
+                "https://[2001:db8::7]",
+                r#"URL "https://[2001:db8::7]" in trusted proxies: a URL is not an address; did you mean 2001:db8::7?"#,
+            ),
+            (
+                "https://proxy.example.com",
+                "https://proxy.example.com",
+                r#"URL "https://proxy.example.com" in trusted proxies: a URL is not an address; expected an IP address (10.0.0.7), a CIDR (10.0.0.0/8) or a group (loopback, private, link-local, unique-local), separated by commas"#,
+            ),
+            (
+                "proxy.internal",
+                "proxy.internal",
+                r#"address or group "proxy.internal" in trusted proxies: host names are not resolved; expected an IP address (10.0.0.7), a CIDR (10.0.0.0/8) or a group (loopback, private, link-local, unique-local), separated by commas"#,
+            ),
+            (
+                "LocalHost",
+                "LocalHost",
+                r#"address or group "LocalHost" in trusted proxies: host names are not resolved; did you mean loopback?"#,
+            ),
+            // An address with a port.
+            (
+                "10.0.0.1:8080",
+                "10.0.0.1:8080",
+                r#"address "10.0.0.1:8080" in trusted proxies: a trusted proxy is an address, without a port; did you mean 10.0.0.1?"#,
+            ),
+            (
+                "[::1]:80",
+                "[::1]:80",
+                r#"address "[::1]:80" in trusted proxies: a trusted proxy is an address, without a port; did you mean ::1?"#,
+            ),
+            // Bad prefixes and bad addresses.
             (
                 "10.0.0.0/33",
-                r#"invalid CIDR "10.0.0.0/33" in trusted proxies"#,
+                "10.0.0.0/33",
+                r#"CIDR "10.0.0.0/33" in trusted proxies: the prefix length is a number from 0 to 32"#,
+            ),
+            (
+                "::1/129",
+                "::1/129",
+                r#"CIDR "::1/129" in trusted proxies: the prefix length is a number from 0 to 128"#,
+            ),
+            (
+                "1.2.3.4/",
+                "1.2.3.4/",
+                r#"CIDR "1.2.3.4/" in trusted proxies: the prefix length is a number from 0 to 32"#,
+            ),
+            (
+                "10.0.0/8",
+                "10.0.0/8",
+                r#"CIDR "10.0.0/8" in trusted proxies: the part before `/` is not an IP address (as in 10.0.0.0/8)"#,
             ),
             (
                 "loopback, 10.0.0.0/8, nonsense",
-                r#"invalid address or group "nonsense" in trusted proxies"#,
+                "nonsense",
+                r#"address or group "nonsense" in trusted proxies: expected an IP address (10.0.0.7), a CIDR (10.0.0.0/8) or a group (loopback, private, link-local, unique-local), separated by commas"#,
             ),
-            ("::1/129", r#"invalid CIDR "::1/129" in trusted proxies"#),
-            ("1.2.3.4/", r#"invalid CIDR "1.2.3.4/" in trusted proxies"#),
             (
-                "1.2.3.4 5.6.7.8",
-                r#"invalid address or group "1.2.3.4 5.6.7.8" in trusted proxies"#,
+                "1.2.3.4.5",
+                "1.2.3.4.5",
+                r#"address or group "1.2.3.4.5" in trusted proxies: expected an IP address (10.0.0.7), a CIDR (10.0.0.0/8) or a group (loopback, private, link-local, unique-local), separated by commas"#,
             ),
         ];
-        for (list, message) in cases {
-            assert_eq!(
-                list.parse::<TrustedProxies>().unwrap_err().to_string(),
-                message
-            );
+        for (list, item, message) in cases {
+            let error = list.parse::<TrustedProxies>().unwrap_err();
+            assert_eq!(error.item(), *item, "{list:?}");
+            assert_eq!(error.to_string(), format!("invalid {message}"), "{list:?}");
+            // Every suggested fix parses.
+            for suggestion in error.to_string().split("did you mean ").nth(1).into_iter() {
+                for fix in suggestion.trim_end_matches('?').split(" or ") {
+                    assert!(fix.parse::<TrustedProxies>().is_ok(), "{list:?}: {fix:?}");
+                }
+            }
         }
     }
 
@@ -412,8 +634,8 @@ mod tests {
             assert_eq!(set.to_string(), list);
             assert_eq!(set.to_string().parse::<TrustedProxies>().unwrap(), set);
         }
-        // Host bits are dropped, names are case-insensitive: the display is canonical.
-        let set: TrustedProxies = "10.1.2.3/8, LOOPBACK".parse().unwrap();
+        // Names are case-insensitive: the display is canonical.
+        let set: TrustedProxies = "10.0.0.0/8, LOOPBACK".parse().unwrap();
         assert_eq!(set.to_string(), "10.0.0.0/8,loopback");
     }
 

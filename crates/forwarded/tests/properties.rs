@@ -83,11 +83,15 @@ proptest! {
 
     #[test]
     fn trusted_display_round_trips(nets in prop::collection::vec((any_ip(), 0u8..=128), 0..20)) {
+        // Host bits are an error: write each network as its first address.
         let items: Vec<String> = nets
             .iter()
-            .map(|(ip, len)| match ip {
-                IpAddr::V4(_) => format!("{ip}/{}", len % 33),
-                IpAddr::V6(_) => format!("{ip}/{len}"),
+            .map(|(ip, len)| {
+                let len = match ip {
+                    IpAddr::V4(_) => len % 33,
+                    IpAddr::V6(_) => *len,
+                };
+                ipnet::IpNet::new(*ip, len).unwrap().trunc().to_string()
             })
             .collect();
         let set: TrustedProxies = items.join(",").parse().unwrap();
