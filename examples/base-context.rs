@@ -28,6 +28,7 @@
 //! | `CROCODILE_ALLOWED_HOSTS` | `localhost,127.0.0.1,[::1]` | hosts the site answers for |
 
 use std::fmt::Display;
+use std::io::IsTerminal;
 use std::net::SocketAddr;
 use std::str::FromStr;
 
@@ -46,11 +47,12 @@ use tracing_subscriber::EnvFilter;
 
 #[tokio::main]
 async fn main() {
+    // `RUST_LOG=crocodile_base_context=debug` shows why a proxy header was
+    // not used. Colour only on a terminal, and never with `NO_COLOR` set.
+    let colour = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info,crocodile_base_context=debug".into()),
-        )
+        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
+        .with_ansi(colour)
         .init();
 
     let addr: SocketAddr = env("CROCODILE_ADDR", "127.0.0.1:3000");
@@ -138,7 +140,11 @@ async fn home(ctx: BaseContext) -> impl IntoResponse {
         "Welcome! Home is {}\nYour request id is {}\nA reset link: {}\n",
         ctx.home_url(),
         ctx.request_id(),
-        ctx.url_for("/reset password?"),
+        // Keys and values percent-encoded: no hand encoding.
+        ctx.url_for_with_query(
+            "/reset password",
+            [("email", "ana+test@example.org"), ("token", "q+Z/9w==")]
+        ),
     )
 }
 

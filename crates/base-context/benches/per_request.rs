@@ -59,9 +59,9 @@ fn request(
 
 /// Median over rounds of the nanoseconds per call of `service`, request
 /// construction included.
-fn ns_per_request<S>(service: &mut S, make: &dyn Fn() -> Request<String>) -> f64
+fn ns_per_request<S, B>(service: &mut S, make: &dyn Fn() -> Request<String>) -> f64
 where
-    S: Service<Request<String>, Response = Response<String>, Error = Infallible>,
+    S: Service<Request<String>, Response = Response<B>, Error = Infallible>,
 {
     let mut cx = Context::from_waker(Waker::noop());
     let mut rounds: Vec<f64> = (0..ROUNDS)

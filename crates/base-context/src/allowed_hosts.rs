@@ -78,6 +78,32 @@ pub enum AllowedHostsError {
         /// What is wrong with it.
         reason: &'static str,
     },
+    /// An item is a URL (`https://example.com/`) where a host was expected.
+    Url {
+        /// The item as written.
+        item: String,
+        /// The host (and port) to write instead: `example.com`.
+        host: String,
+    },
+    /// Hosts separated by spaces (`example.com example.org`) instead of commas.
+    SpaceSeparated {
+        /// The item as written, spaces included.
+        item: String,
+        /// The same hosts, comma-separated: `example.com, example.org`.
+        list: String,
+    },
+}
+
+impl AllowedHostsError {
+    /// The item at fault, as written; `None` for an empty list.
+    pub fn item(&self) -> Option<&str> {
+        match self {
+            Self::Empty => None,
+            Self::Invalid { item, .. }
+            | Self::Url { item, .. }
+            | Self::SpaceSeparated { item, .. } => Some(item),
+        }
+    }
 }
 
 impl fmt::Display for AllowedHostsError {
@@ -87,6 +113,14 @@ impl fmt::Display for AllowedHostsError {
                 f.write_str("the allowed-hosts list is empty (use `*` to allow any host)")
             }
             Self::Invalid { item, reason } => write!(f, "invalid allowed host {item:?}: {reason}"),
+            Self::Url { item, host } => write!(
+                f,
+                "invalid allowed host {item:?}: a URL was given where a host was expected; write {host:?}"
+            ),
+            Self::SpaceSeparated { item, list } => write!(
+                f,
+                "invalid allowed host {item:?}: separate hosts with commas, not spaces: {list:?}"
+            ),
         }
     }
 }
@@ -206,6 +240,9 @@ fn parse_entry(item: &str) -> Result<Entry, AllowedHostsError> {
         item: item.to_owned(),
         reason,
     };
+    if let Some(error) = misplaced_list_or_url(item) {
+        return Err(error);
+    }
     if let Some(rest) = item.strip_prefix('*') {
         let port = match rest {
             "" => None,
@@ -239,6 +276,37 @@ fn parse_entry(item: &str) -> Result<Entry, AllowedHostsError> {
     Ok(Entry {
         pattern,
         port: parsed.port(),
+    })
+}
+
+/// The two mistakes a deployment makes most, said as such: a URL where a
+/// host was expected, and spaces where commas were expected. `None` when
+/// `item` is neither.
+fn misplaced_list_or_url(item: &str) -> Option<AllowedHostsError> {
+    // Every word an item of its own, and none a bare label (`exa mple.com`
+    // is a typo, not a list; `localhost` is the one bare label deployments list).
+    let looks_like_an_item = |word: &&str| {
+        (word.contains(['.', ':', '[']) || matches!(*word, "*" | "localhost"))
+            && parse_entry(word).is_ok()
+    };
+    let words: Vec<&str> = item.split_whitespace().collect();
+    if words.len() > 1 && words.iter().all(looks_like_an_item) {
+        return Some(AllowedHostsError::SpaceSeparated {
+            item: item.to_owned(),
+            list: words.join(", "),
+        });
+    }
+    let (_, rest) = item.split_once("://")?;
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    // `user@` is not part of a host.
+    let authority = authority
+        .rsplit_once('@')
+        .map_or(authority, |(_, host)| host);
+    let host = authority.to_ascii_lowercase();
+    parse_entry(&host).ok()?;
+    Some(AllowedHostsError::Url {
+        item: item.to_owned(),
+        host,
     })
 }
 
@@ -349,15 +417,79 @@ mod tests {
             ".[::1]",
             "[::1",
             "..example.com",
-            "http://example.com",
+            "http://",
+            "a b c",
         ] {
             let err = AllowedHosts::parse(&format!("ok.test, {bad}")).unwrap_err();
             assert!(
                 matches!(&err, AllowedHostsError::Invalid { item, .. } if item == bad),
                 "{bad}: {err:?}"
             );
+            assert_eq!(err.item(), Some(bad));
             assert!(err.to_string().contains(bad), "{err}");
         }
+    }
+
+    #[test]
+    fn urls_and_spaces_are_named_with_the_fix() {
+        // (list, item at fault, the fix in the message)
+        let cases = [
+            (
+                "https://example.com",
+                "https://example.com",
+                r#"write "example.com""#,
+            ),
+            (
+                "http://example.com",
+                "http://example.com",
+                r#"write "example.com""#,
+            ),
+            (
+                "ok.test, https://Example.com:8443/app/",
+                "https://Example.com:8443/app/",
+                r#"write "example.com:8443""#,
+            ),
+            (
+                "https://user@example.com",
+                "https://user@example.com",
+                r#"write "example.com""#,
+            ),
+            (
+                "example.com example.org",
+                "example.com example.org",
+                r#"not spaces: "example.com, example.org""#,
+            ),
+            (
+                "ok.test, .example.com  *:8080",
+                ".example.com  *:8080",
+                r#"not spaces: ".example.com, *:8080""#,
+            ),
+            (
+                "localhost 127.0.0.1 [::1]",
+                "localhost 127.0.0.1 [::1]",
+                r#"not spaces: "localhost, 127.0.0.1, [::1]""#,
+            ),
+        ];
+        for (list, item, fix) in cases {
+            let err = AllowedHosts::parse(list).unwrap_err();
+            assert_eq!(err.item(), Some(item), "{list}");
+            let message = err.to_string();
+            assert!(message.contains(fix), "{list}: {message}");
+            assert!(message.contains(&format!("{item:?}")), "{list}: {message}");
+        }
+        let err = AllowedHosts::parse("https://example.com").unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("a URL was given where a host was expected"),
+            "{err}"
+        );
+        assert_eq!(
+            err,
+            AllowedHostsError::Url {
+                item: "https://example.com".to_owned(),
+                host: "example.com".to_owned()
+            }
+        );
     }
 
     #[test]

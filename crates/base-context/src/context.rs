@@ -35,6 +35,7 @@ use std::sync::Arc;
 use std::time::SystemTime;
 
 use crocodile_forwarded::Scheme;
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 
 use crate::origin::Origin;
 use crate::request_id::RequestId;
@@ -148,16 +149,70 @@ impl BaseContext {
     /// percent-encoded (spaces, `?`, `#`, `"`, `<`, `>`, `\`, `^`, `` ` ``,
     /// `{`, `|`, `}`, controls and non-ASCII as UTF-8); a `%` already
     /// followed by two hex digits is kept, any other `%` becomes `%25`.
-    /// `path` is a path only: add a query string yourself.
+    /// `path` is a path only: a `?` in it is encoded (`%3F`); for a query
+    /// use [`url_for_with_query`](Self::url_for_with_query).
     pub fn url_for(&self, path: &str) -> String {
         let mut out =
             String::with_capacity(self.origin_len() + self.base_path.len() + path.len() + 1);
-        self.write_origin(&mut out);
-        out.push_str(&self.base_path);
-        if !path.starts_with('/') {
-            out.push('/');
+        self.write_path(path, &mut out);
+        out
+    }
+
+    /// [`url_for(path)`](Self::url_for) followed by a query string built from
+    /// `query`'s pairs, each key and value percent-encoded (all but
+    /// `A-Z a-z 0-9 - . _ ~`, non-ASCII as UTF-8), so a value can hold `&`,
+    /// `=`, `+`, `#` or spaces and still reads back as itself. No pairs, no
+    /// `?`.
+    ///
+    /// ```
+    /// # use std::convert::Infallible;
+    /// # use http::{Request, Response};
+    /// # use tower::{ServiceBuilder, ServiceExt};
+    /// # use crocodile_base_context::{BaseContext, BaseContextLayer, ProxyTrust};
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let layer = BaseContextLayer::new(ProxyTrust::default(), "example.com".parse()?)
+    /// #     .base_path("/app".parse()?);
+    /// # let service = ServiceBuilder::new().layer(layer).service_fn(|req: Request<String>| async move {
+    /// let ctx: &BaseContext = req.extensions().get().unwrap();
+    /// let token = "q+Z/9w==";
+    /// let email = "ana+test@example.org";
+    /// let link = ctx.url_for_with_query("/reset password", [("token", token), ("email", email)]);
+    /// assert_eq!(
+    ///     link,
+    ///     "https://example.com/app/reset%20password?token=q%2BZ%2F9w%3D%3D&email=ana%2Btest%40example.org"
+    /// );
+    /// // Owned strings and an empty list work too.
+    /// let pairs = vec![(String::from("next"), String::from("/a?b=c"))];
+    /// assert_eq!(ctx.url_for_with_query("/login", pairs), "https://example.com/app/login?next=%2Fa%3Fb%3Dc");
+    /// assert_eq!(ctx.url_for_with_query("/", [("", ""); 0]), ctx.home_url());
+    /// # Ok::<_, Infallible>(Response::new(String::new()))
+    /// # });
+    /// # let req = Request::get("https://example.com/").header("host", "example.com").body(String::new())?;
+    /// # assert_eq!(service.oneshot(req).await?.status(), 200);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn url_for_with_query<K, V>(
+        &self,
+        path: &str,
+        query: impl IntoIterator<Item = (K, V)>,
+    ) -> String
+    where
+        K: AsRef<str>,
+        V: AsRef<str>,
+    {
+        let mut out =
+            String::with_capacity(self.origin_len() + self.base_path.len() + path.len() + 1);
+        self.write_path(path, &mut out);
+        let mut separator = '?';
+        for (key, value) in query {
+            out.push(separator);
+            separator = '&';
+            out.extend(utf8_percent_encode(key.as_ref(), QUERY_COMPONENT));
+            out.push('=');
+            out.extend(utf8_percent_encode(value.as_ref(), QUERY_COMPONENT));
         }
-        encode_path(path.as_bytes(), &mut out);
         out
     }
 
@@ -194,6 +249,16 @@ impl BaseContext {
         8 + self.host.len() + 6
     }
 
+    /// The origin, the base path and `path`, encoded.
+    fn write_path(&self, path: &str, out: &mut String) {
+        self.write_origin(out);
+        out.push_str(&self.base_path);
+        if !path.starts_with('/') {
+            out.push('/');
+        }
+        encode_path(path, out);
+    }
+
     fn write_origin(&self, out: &mut String) {
         out.push_str(self.scheme.as_str());
         out.push_str("://");
@@ -220,25 +285,60 @@ impl fmt::Debug for BaseContext {
     }
 }
 
-/// Appends `path`, percent-encoding what an RFC 3986 path can't hold.
-fn encode_path(path: &[u8], out: &mut String) {
-    const HEX: &[u8; 16] = b"0123456789ABCDEF";
-    let mut i = 0;
-    while let Some(&b) = path.get(i) {
-        let keep = b.is_ascii_alphanumeric()
-            || b"-._~!$&'()*+,;=:@/".contains(&b)
-            || (b == b'%'
-                && path.get(i + 1).is_some_and(u8::is_ascii_hexdigit)
-                && path.get(i + 2).is_some_and(u8::is_ascii_hexdigit));
-        if keep {
-            out.push(char::from(b));
-        } else {
-            out.push('%');
-            out.push(char::from(HEX[usize::from(b >> 4)]));
-            out.push(char::from(HEX[usize::from(b & 15)]));
+/// What [`BaseContext::url_for`] encodes: everything but RFC 3986 `pchar`s
+/// and `/` (section 3.3: unreserved, sub-delims, `:`, `@`). `%` is in the
+/// set; `encode_path` keeps the `%XX` escapes already there.
+const PATH: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~')
+    .remove(b'!')
+    .remove(b'$')
+    .remove(b'&')
+    .remove(b'\'')
+    .remove(b'(')
+    .remove(b')')
+    .remove(b'*')
+    .remove(b'+')
+    .remove(b',')
+    .remove(b';')
+    .remove(b'=')
+    .remove(b':')
+    .remove(b'@')
+    .remove(b'/');
+
+/// What [`BaseContext::url_for_with_query`] encodes in a key or a value:
+/// everything but RFC 3986 unreserved characters, so `&`, `=`, `+` and `#`
+/// in a value can't end it or change its meaning.
+const QUERY_COMPONENT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
+/// Appends `path`, percent-encoding what an RFC 3986 path can't hold and
+/// keeping the `%XX` escapes already in it.
+fn encode_path(path: &str, out: &mut String) {
+    let mut rest = path;
+    while let Some(at) = rest.find('%') {
+        let (before, after) = rest.split_at(at);
+        out.extend(utf8_percent_encode(before, PATH));
+        let escape = after
+            .get(..3)
+            .filter(|escape| escape.bytes().skip(1).all(|b| b.is_ascii_hexdigit()));
+        match escape {
+            Some(escape) => {
+                out.push_str(escape);
+                rest = &after[3..];
+            }
+            None => {
+                out.push_str("%25");
+                rest = &after[1..];
+            }
         }
-        i += 1;
     }
+    out.extend(utf8_percent_encode(rest, PATH));
 }
 
 #[cfg(test)]
@@ -313,6 +413,30 @@ mod tests {
                 ctx.url_for(path),
                 format!("https://example.com{want}"),
                 "{path:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn url_for_with_query_encodes_keys_and_values() {
+        let ctx = ctx(Scheme::Https, "example.com", 443, "/app");
+        // (pairs, query string)
+        let cases: &[(&[(&str, &str)], &str)] = &[
+            (&[], ""),
+            (&[("a", "1")], "?a=1"),
+            (&[("a", ""), ("", "b")], "?a=&=b"),
+            (&[("a b", "c&d=e")], "?a%20b=c%26d%3De"),
+            (&[("q", "1+1#x")], "?q=1%2B1%23x"),
+            (&[("name", "Zo\u{eb}")], "?name=Zo%C3%AB"),
+            (&[("keep", "-._~")], "?keep=-._~"),
+            (&[("pct", "100%")], "?pct=100%25"),
+            (&[("k", "%20")], "?k=%2520"),
+        ];
+        for (pairs, want) in cases {
+            assert_eq!(
+                ctx.url_for_with_query("/r", pairs.iter().copied()),
+                format!("https://example.com/app/r{want}"),
+                "{pairs:?}"
             );
         }
     }

@@ -42,14 +42,25 @@ use crate::context::BaseContext;
 /// The rejection of the [`BaseContext`] extractor when
 /// [`BaseContextLayer`](crate::BaseContextLayer) did not run: a 500 that
 /// names the layer.
+///
+/// Like axum's own rejections (`MissingExtension`), it is logged at `trace`
+/// on the target `axum::rejection`, and its body is the `const`
+/// [`MESSAGE`](Self::MESSAGE), sent without being copied.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct MissingBaseContext;
 
 impl MissingBaseContext {
-    const MESSAGE: &'static str =
+    /// The body of the 500.
+    pub const MESSAGE: &'static str =
         "Missing request extension `BaseContext`. Is `BaseContextLayer` installed?";
+
+    /// The status: 500, a server misconfiguration.
+    pub const STATUS: StatusCode = StatusCode::INTERNAL_SERVER_ERROR;
 }
+
+/// The message at one address, so a test can see that the body is not a copy.
+static BODY: &str = MissingBaseContext::MESSAGE;
 
 impl fmt::Display for MissingBaseContext {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -61,10 +72,19 @@ impl std::error::Error for MissingBaseContext {}
 
 impl IntoResponse for MissingBaseContext {
     fn into_response(self) -> Response {
-        (StatusCode::INTERNAL_SERVER_ERROR, Self::MESSAGE).into_response()
+        tracing::trace!(
+            target: "axum::rejection",
+            status = Self::STATUS.as_u16(),
+            body = Self::MESSAGE,
+            rejection_type = std::any::type_name::<Self>(),
+            "rejecting request",
+        );
+        // A `&'static str` body is `Bytes::from_static`: the message is not copied.
+        (Self::STATUS, BODY).into_response()
     }
 }
 
+#[cfg_attr(docsrs, doc(cfg(feature = "axum")))]
 impl<S: Send + Sync> FromRequestParts<S> for BaseContext {
     type Rejection = MissingBaseContext;
 
@@ -77,6 +97,7 @@ impl<S: Send + Sync> FromRequestParts<S> for BaseContext {
     }
 }
 
+#[cfg_attr(docsrs, doc(cfg(feature = "axum")))]
 impl<S: Send + Sync> OptionalFromRequestParts<S> for BaseContext {
     type Rejection = Infallible;
 
@@ -110,6 +131,8 @@ mod tests {
                 .unwrap()
                 .contains("Is `BaseContextLayer` installed?")
         );
+        // The body is the constant itself, not a copy of it.
+        assert_eq!(body.as_ptr(), BODY.as_ptr());
         let none =
             <BaseContext as OptionalFromRequestParts<()>>::from_request_parts(&mut parts, &())
                 .await

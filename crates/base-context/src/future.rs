@@ -8,11 +8,15 @@ use http::header::{CONTENT_TYPE, Entry, HeaderName, HeaderValue};
 use http::{Response, StatusCode};
 use pin_project_lite::pin_project;
 
+use crate::body::ResponseBody;
 use crate::request_id::RequestId;
 
 pin_project! {
     /// Either the inner service's future or a ready 400; echoes the request
     /// id on the response unless the response already has that header.
+    ///
+    /// Its response body is a [`ResponseBody`]: the inner body, or the 400's
+    /// reason.
     #[derive(Debug)]
     pub struct ResponseFuture<F> {
         #[pin]
@@ -49,14 +53,13 @@ impl<F> ResponseFuture<F> {
 impl<F, B, E> Future for ResponseFuture<F>
 where
     F: Future<Output = Result<Response<B>, E>>,
-    B: From<&'static str>,
 {
-    type Output = Result<Response<B>, E>;
+    type Output = Result<Response<ResponseBody<B>>, E>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.project();
         let mut response = match this.kind.project() {
-            KindProj::Inner { future } => ready!(future.poll(cx))?,
+            KindProj::Inner { future } => ready!(future.poll(cx))?.map(ResponseBody::new),
             KindProj::Rejected { reason } => bad_request(reason),
         };
         if let Some((name, id)) = this.echo.take() {
@@ -69,8 +72,8 @@ where
     }
 }
 
-fn bad_request<B: From<&'static str>>(reason: &'static str) -> Response<B> {
-    let mut response = Response::new(B::from(reason));
+fn bad_request<B>(reason: &'static str) -> Response<ResponseBody<B>> {
+    let mut response = Response::new(ResponseBody::reason(reason));
     *response.status_mut() = StatusCode::BAD_REQUEST;
     response.headers_mut().insert(
         CONTENT_TYPE,

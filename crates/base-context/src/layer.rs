@@ -27,6 +27,7 @@ pub const X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 /// `ProxyTrust` to `ClientIpLayer` and the two agree on every request,
 /// walking the headers once.
 #[derive(Debug, Clone)]
+#[must_use]
 pub struct BaseContextLayer {
     config: Arc<Config>,
 }
@@ -63,7 +64,6 @@ impl BaseContextLayer {
 
     /// The request id header to read from trusted proxies and to echo
     /// (`x-request-id` by default).
-    #[must_use]
     pub fn request_id_header(mut self, name: HeaderName) -> Self {
         Arc::make_mut(&mut self.config).request_id_header = name;
         self
@@ -74,7 +74,6 @@ impl BaseContextLayer {
     /// `X-Forwarded-Prefix`
     /// replaces it when [`XForwardedHeaders`](crocodile_forwarded::XForwardedHeaders)
     /// enables it.
-    #[must_use]
     pub fn base_path(mut self, path: BasePath) -> Self {
         Arc::make_mut(&mut self.config).base_path = path;
         self
@@ -83,7 +82,6 @@ impl BaseContextLayer {
     /// The scheme of the listener, used when neither the request URI nor a
     /// trusted proxy names one: `https` when this server terminates TLS
     /// itself. `http` by default.
-    #[must_use]
     pub fn default_scheme(mut self, scheme: Scheme) -> Self {
         Arc::make_mut(&mut self.config).default_scheme = scheme;
         self
@@ -98,12 +96,16 @@ impl BaseContextLayer {
     pub fn allowed_hosts(&self) -> &AllowedHosts {
         &self.config.allowed_hosts
     }
+
+    pub(crate) fn config(&self) -> &Arc<Config> {
+        &self.config
+    }
 }
 
 impl<S> Layer<S> for BaseContextLayer {
     type Service = BaseContextService<S>;
 
     fn layer(&self, inner: S) -> Self::Service {
-        BaseContextService::new(inner, Arc::clone(&self.config))
+        BaseContextService::new(inner, self)
     }
 }

@@ -9,6 +9,7 @@
 
 mod allowed_hosts;
 mod base_path;
+mod body;
 mod context;
 #[cfg(feature = "axum")]
 mod extract;
@@ -23,6 +24,7 @@ mod service;
 
 pub use allowed_hosts::{AllowedHosts, AllowedHostsError};
 pub use base_path::{BasePath, BasePathError};
+pub use body::ResponseBody;
 pub use context::BaseContext;
 #[cfg(feature = "axum")]
 #[cfg_attr(docsrs, doc(cfg(feature = "axum")))]

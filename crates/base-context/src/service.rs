@@ -7,9 +7,10 @@ use std::time::SystemTime;
 use http::{Request, Response};
 use tower_service::Service;
 
+use crate::body::ResponseBody;
 use crate::context::{BaseContext, Parts};
 use crate::future::ResponseFuture;
-use crate::layer::Config;
+use crate::layer::{BaseContextLayer, Config};
 use crate::origin;
 use crate::request_id::RequestId;
 
@@ -24,9 +25,9 @@ use crate::request_id::RequestId;
 /// one `ClientIpLayer` computed with the same model), decides the request
 /// id, resolves the scheme, host, port and base path, and either inserts a
 /// [`BaseContext`] and calls the inner service, or answers 400 with a short
-/// plain-text reason without calling it. The response body type must be
-/// buildable from that reason (`From<&'static str>`, as axum's `Body`,
-/// `String` and `http_body_util::Full` are).
+/// plain-text reason without calling it. Responses carry a
+/// [`ResponseBody`]: the inner body, or that reason; it composes with any
+/// body type and any layer.
 ///
 /// If a `BaseContext` is already in the extensions (the layer was applied
 /// twice), the request passes through untouched.
@@ -37,8 +38,14 @@ pub struct BaseContextService<S> {
 }
 
 impl<S> BaseContextService<S> {
-    pub(crate) fn new(inner: S, config: Arc<Config>) -> Self {
-        Self { inner, config }
+    /// Wraps `inner` with `layer`'s configuration, as
+    /// [`layer.layer(inner)`](tower_layer::Layer::layer) does (the
+    /// configuration is shared, not copied).
+    pub fn new(inner: S, layer: &BaseContextLayer) -> Self {
+        Self {
+            inner,
+            config: Arc::clone(layer.config()),
+        }
     }
 
     /// The wrapped service.
@@ -60,9 +67,8 @@ impl<S> BaseContextService<S> {
 impl<S, ReqBody, ResBody> Service<Request<ReqBody>> for BaseContextService<S>
 where
     S: Service<Request<ReqBody>, Response = Response<ResBody>>,
-    ResBody: From<&'static str>,
 {
-    type Response = Response<ResBody>;
+    type Response = Response<ResponseBody<ResBody>>;
     type Error = S::Error;
     type Future = ResponseFuture<S::Future>;
 

@@ -11,6 +11,7 @@ use axum::extract::connect_info::MockConnectInfo;
 use axum::routing::get;
 use crocodile_base_context::{BaseContext, BaseContextLayer, ProxyTrust, TrustedProxies};
 use http::{Request, Response, StatusCode};
+use http_body_util::BodyExt;
 use tower::{ServiceBuilder, ServiceExt};
 
 /// `rightmost:x-forwarded-for` trusting 10.0.0.0/8.
@@ -25,8 +26,12 @@ fn layer() -> BaseContextLayer {
     BaseContextLayer::new(trust(), "*".parse().unwrap())
 }
 
-async fn body_text(res: Response<Body>) -> String {
-    let bytes = axum::body::to_bytes(res.into_body(), 4096).await.unwrap();
+async fn body_text<B>(res: Response<B>) -> String
+where
+    B: http_body::Body,
+    B::Error: std::fmt::Debug,
+{
+    let bytes = res.into_body().collect().await.unwrap().to_bytes();
     String::from_utf8(bytes.to_vec()).unwrap()
 }
 
@@ -130,7 +135,8 @@ async fn tower_http_request_id_is_ignored_without_the_feature() {
     assert_eq!(res.headers()["x-request-id"].len(), 26);
 }
 
-/// The request id in a `TraceLayer` span, as the crate docs show.
+/// The request id in a `TraceLayer` span, as the crate docs show: no
+/// `map_response` between the two layers.
 #[tokio::test]
 async fn request_id_in_a_trace_span() {
     use std::sync::{Arc, Mutex};
@@ -140,9 +146,6 @@ async fn request_id_in_a_trace_span() {
     let recorded = Arc::clone(&seen);
     let service = ServiceBuilder::new()
         .layer(layer())
-        // TraceLayer wraps the body in its own type; the 400 needs a body
-        // buildable from text, so map it back to axum's `Body`.
-        .map_response(|res: Response<_>| res.map(Body::new))
         .layer(
             TraceLayer::new_for_http().make_span_with(move |req: &Request<Body>| {
                 let id = req
@@ -163,6 +166,71 @@ async fn request_id_in_a_trace_span() {
     let res = service.oneshot(req).await.unwrap();
     let echoed = res.headers()["x-request-id"].to_str().unwrap();
     assert_eq!(*seen.lock().unwrap(), [Some(echoed.to_owned())]);
+}
+
+/// `TraceLayer` composes with `BaseContextLayer` in both orders, in a tower
+/// `ServiceBuilder` and in an axum `Router`, on the handler's answer and on
+/// the layer's own 400 (which keeps the request id).
+#[tokio::test]
+async fn trace_layer_composes_in_either_order() {
+    use tower_http::trace::TraceLayer;
+
+    let strict = || BaseContextLayer::new(trust(), "example.com".parse().unwrap());
+    let handler =
+        |_req: Request<Body>| async { Ok::<_, Infallible>(Response::new(Body::from("hi"))) };
+    let req = |host: &str| {
+        Request::get("/")
+            .header("host", host)
+            .body(Body::empty())
+            .unwrap()
+    };
+    // (host, status, body)
+    let cases = [
+        ("example.com", StatusCode::OK, "hi"),
+        ("evil.tld", StatusCode::BAD_REQUEST, "host not allowed"),
+    ];
+    for (host, status, body) in cases {
+        // ServiceBuilder: BaseContextLayer outside TraceLayer ...
+        let outside = ServiceBuilder::new()
+            .layer(strict())
+            .layer(TraceLayer::new_for_http())
+            .service_fn(handler);
+        // ... and inside it.
+        let inside = ServiceBuilder::new()
+            .layer(TraceLayer::new_for_http())
+            .layer(strict())
+            .service_fn(handler);
+        // axum runs the last `.layer()` first.
+        let route = || axum::routing::get(|| async { "hi" });
+        let router_outside = Router::new()
+            .route("/", route())
+            .layer(TraceLayer::new_for_http())
+            .layer(strict());
+        let router_inside = Router::new()
+            .route("/", route())
+            .layer(strict())
+            .layer(TraceLayer::new_for_http());
+
+        let res = outside.oneshot(req(host)).await.unwrap();
+        let got = (res.status(), res.headers().contains_key("x-request-id"));
+        assert_eq!(got, (status, true), "outside, {host}");
+        assert_eq!(body_text(res).await, body, "outside, {host}");
+
+        let res = inside.oneshot(req(host)).await.unwrap();
+        let got = (res.status(), res.headers().contains_key("x-request-id"));
+        assert_eq!(got, (status, true), "inside, {host}");
+        assert_eq!(body_text(res).await, body, "inside, {host}");
+
+        for (name, router) in [
+            ("router outside", router_outside),
+            ("router inside", router_inside),
+        ] {
+            let res = router.oneshot(req(host)).await.unwrap();
+            let got = (res.status(), res.headers().contains_key("x-request-id"));
+            assert_eq!(got, (status, true), "{name}, {host}");
+            assert_eq!(body_text(res).await, body, "{name}, {host}");
+        }
+    }
 }
 
 /// What a handler saw: `BaseContext::client_ip()`, `ClientIp`, and the hop's
