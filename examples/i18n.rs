@@ -28,10 +28,7 @@ static VIEWS: AtomicU64 = AtomicU64::new(0);
 #[tokio::main]
 async fn main() {
     tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info,crocodile_i18n=debug".into()),
-        )
+        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
         .init();
 
     let dir = std::env::var("CROCODILE_LOCALES")

@@ -11,23 +11,24 @@ use http::{HeaderMap, HeaderValue, Response};
 use pin_project_lite::pin_project;
 
 use crate::LocaleSource;
-use crate::service::{Decision, Shared};
+use crate::layer::Config;
+use crate::service::Decision;
 
 pin_project! {
-    /// Response future of [`I18n`](crate::I18n).
+    /// Response future of [`I18nService`](crate::I18nService).
     #[derive(Debug)]
     pub struct ResponseFuture<F> {
         #[pin]
         inner: F,
-        post: Option<(Arc<Shared>, Decision)>,
+        post: Option<(Arc<Config>, Decision)>,
     }
 }
 
 impl<F> ResponseFuture<F> {
-    pub(crate) fn new(inner: F, shared: Arc<Shared>, decision: Decision) -> Self {
+    pub(crate) fn new(inner: F, config: Arc<Config>, decision: Decision) -> Self {
         Self {
             inner,
-            post: Some((shared, decision)),
+            post: Some((config, decision)),
         }
     }
 }
@@ -41,12 +42,12 @@ where
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.project();
         let mut response = ready!(this.inner.poll(cx))?;
-        if let Some((shared, decision)) = this.post.take() {
+        if let Some((config, decision)) = this.post.take() {
             let headers = response.headers_mut();
-            set_content_language(headers, shared.content_language[decision.locale].as_ref());
+            set_content_language(headers, config.content_language[decision.locale].as_ref());
             merge_vary(headers, decision.vary_accept_language, decision.vary_cookie);
             if decision.source == LocaleSource::Query {
-                if let Some(cookie) = &shared.set_cookie[decision.locale] {
+                if let Some(cookie) = &config.set_cookie[decision.locale] {
                     headers.append(SET_COOKIE, cookie.clone());
                 }
             }

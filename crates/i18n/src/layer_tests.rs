@@ -5,10 +5,12 @@ use std::sync::{Arc, Weak};
 
 use http::header::{ACCEPT_LANGUAGE, CONTENT_LANGUAGE, COOKIE, SET_COOKIE, VARY};
 use http::{HeaderValue, Request, Response};
-use http_body_util::BodyExt;
 use tower::{ServiceBuilder, ServiceExt};
 
-use crate::{Catalog, I18nLayer, LocaleSource, Localizer, SameSite};
+use crate::{
+    Catalog, CookieName, CookiePath, I18nLayer, I18nService, LocaleSource, LocaleSources,
+    Localizer, SameSite,
+};
 
 fn catalog() -> Arc<Catalog> {
     Arc::new(
@@ -84,7 +86,7 @@ async fn each_source_decides_when_alone() {
         "zh-Hans accept-language / 你好"
     );
     assert_eq!(body(layer.clone(), get("/")).await, "en default / Hi");
-    let path = layer.path_prefix(false);
+    let path = layer.path_source(true);
     assert_eq!(body(path, get("/ar/page")).await, "ar path /ar/page مرحبا");
 }
 
@@ -117,7 +119,7 @@ async fn query_beats_cookie_beats_header_by_default() {
             .starts_with("en default")
     );
     // The path source goes first when turned on.
-    let path = I18nLayer::new(catalog()).path_prefix(false);
+    let path = I18nLayer::new(catalog()).path_source(true);
     assert!(
         body(path, get("/de/x?lang=fr"))
             .await
@@ -222,7 +224,7 @@ async fn cached_negotiation_follows_each_layers_catalog() {
 
 #[tokio::test]
 async fn the_path_prefix_can_be_stripped() {
-    let layer = I18nLayer::new(catalog()).path_prefix(true);
+    let layer = I18nLayer::new(catalog()).strip_path_prefix(true);
     assert_eq!(
         body(layer.clone(), get("/fr/about?x=1")).await,
         "fr path /about?x=1 Salut"
@@ -375,13 +377,10 @@ async fn the_cookie_is_set_only_when_the_query_decided() {
 #[tokio::test]
 async fn cookie_attributes_are_configurable() {
     let layer = I18nLayer::new(catalog())
-        .cookie_name("locale")
-        .unwrap()
+        .cookie_name("locale".parse().unwrap())
         .query_param("hl")
-        .cookie_path(Some("/app"))
-        .unwrap()
-        .cookie_domain(Some("example.com"))
-        .unwrap()
+        .cookie_path(Some("/app".parse().unwrap()))
+        .cookie_domain(Some("example.com".parse().unwrap()))
         .cookie_max_age(None)
         .cookie_same_site(Some(SameSite::Strict))
         .cookie_secure(true)
@@ -401,13 +400,71 @@ async fn cookie_attributes_are_configurable() {
             .await
             .starts_with("ar cookie")
     );
+    // Bad values are refused when parsed (see `config.rs` for the table).
+    assert!("bad name".parse::<CookieName>().is_err());
+    assert!("".parse::<CookieName>().is_err());
+    let error = "/; Secure".parse::<CookiePath>().unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        r#"invalid cookie path "/; Secure": a cookie path cannot hold `;`, control characters or non-ASCII bytes"#
+    );
+    // Path and SameSite can be left out.
+    let bare = I18nLayer::new(catalog())
+        .cookie_path(None)
+        .cookie_same_site(None);
+    let r = send(bare, get("/?lang=de").body(String::new()).unwrap()).await;
+    assert_eq!(all(&r, SET_COOKIE), ["lang=de; Max-Age=31536000"]);
+}
 
-    assert!(I18nLayer::new(catalog()).cookie_name("bad name").is_err());
-    assert!(I18nLayer::new(catalog()).cookie_name("").is_err());
-    let error = I18nLayer::new(catalog())
-        .cookie_path(Some("/; Secure"))
-        .unwrap_err();
-    assert_eq!(error.to_string(), r#"invalid cookie path: "/; Secure""#);
+#[tokio::test]
+async fn the_path_source_can_be_turned_on_and_off() {
+    // Off by default: the segment is just a path.
+    let layer = I18nLayer::new(catalog());
+    assert_eq!(
+        body(layer.clone(), get("/fr/x")).await,
+        "en default /fr/x Hi"
+    );
+    // On, without stripping.
+    let on = layer.clone().path_source(true);
+    assert_eq!(body(on.clone(), get("/fr/x")).await, "fr path /fr/x Salut");
+    // Off again: stripping goes with it.
+    let off = on.strip_path_prefix(true).path_source(false);
+    assert_eq!(body(off, get("/fr/x")).await, "en default /fr/x Hi");
+    // `strip_path_prefix(false)` leaves the source as it was.
+    let not_stripped = layer.strip_path_prefix(false);
+    assert_eq!(
+        body(not_stripped, get("/fr/x")).await,
+        "en default /fr/x Hi"
+    );
+}
+
+/// The sources can come from configuration as a string.
+#[tokio::test]
+async fn sources_parse_from_a_string() {
+    let sources: LocaleSources = "path, cookie".parse().unwrap();
+    let layer = I18nLayer::new(catalog()).sources(sources);
+    assert!(
+        body(
+            layer.clone(),
+            get("/de/x?lang=fr").header(COOKIE, "lang=ar")
+        )
+        .await
+        .starts_with("de path")
+    );
+    assert!(
+        body(layer, get("/x?lang=fr").header(COOKIE, "lang=ar"))
+            .await
+            .starts_with("ar cookie")
+    );
+}
+
+#[test]
+fn the_service_is_built_from_the_layer() {
+    let layer = I18nLayer::new(catalog());
+    let mut svc = I18nService::new(7_u8, &layer);
+    assert_eq!(*svc.get_ref(), 7);
+    *svc.get_mut() = 8;
+    assert_eq!(svc.into_inner(), 8);
 }
 
 #[tokio::test]
@@ -483,6 +540,7 @@ mod axum_extractor {
     use axum::Router;
     use axum::body::Body;
     use axum::routing::get as route;
+    use http_body_util::BodyExt;
 
     async fn call(app: Router, uri: &str) -> (u16, String) {
         let response = app
@@ -521,6 +579,7 @@ mod axum_extractor {
             );
         let (status, body) = call(app.clone(), "/").await;
         assert_eq!(status, 500);
+        assert_eq!(body, crate::MissingLocalizer.body_text());
         assert!(body.contains("Is `I18nLayer` installed?"), "{body}");
         assert_eq!(call(app, "/optional").await, (200, "false".to_owned()));
     }
@@ -533,7 +592,7 @@ mod axum_extractor {
         );
         let app = Router::new().fallback_service(
             ServiceBuilder::new()
-                .layer(I18nLayer::new(catalog()).path_prefix(true))
+                .layer(I18nLayer::new(catalog()).strip_path_prefix(true))
                 .service(router),
         );
         assert_eq!(

@@ -1,8 +1,10 @@
 #![doc = include_str!("../README.md")]
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub mod catalog;
+pub mod config;
 #[cfg(feature = "axum")]
 mod extract;
 mod future;
@@ -12,16 +14,19 @@ pub mod negotiate;
 mod service;
 
 pub use catalog::{Catalog, CatalogBuilder, CatalogError, MissingMessage};
+pub use config::{ConfigError, CookieDomain, CookieName, CookiePath, LocaleSources, SameSite};
 #[cfg(feature = "axum")]
+#[cfg_attr(docsrs, doc(cfg(feature = "axum")))]
 pub use extract::MissingLocalizer;
 pub use future::ResponseFuture;
-pub use layer::{ConfigError, I18nLayer, SameSite};
-pub use localizer::Localizer;
+pub use layer::I18nLayer;
+pub use localizer::{FormatError, Localizer};
 pub use negotiate::LocaleSource;
-pub use service::I18n;
+pub use service::I18nService;
 
-/// Fluent's argument map, for [`Localizer::format`].
-pub use fluent_bundle::{FluentArgs, FluentValue};
+/// Fluent's argument map and value type, for [`Localizer::format`], and its
+/// error type, in [`FormatError::Fluent`].
+pub use fluent_bundle::{FluentArgs, FluentError, FluentValue};
 /// The language identifier type of `fluent-bundle` (from `unic-langid`).
 pub use unic_langid::LanguageIdentifier;
 

@@ -21,7 +21,7 @@
 //! // `fr` lacks `visits`: its fallback chain ends with the default locale.
 //! assert_eq!(fr.format("visits", &args), "3 visits");
 //! assert_eq!(fr.text("nope"), "nope"); // and a warning is traced
-//! assert_eq!(fr.try_format("nope", None), None);
+//! assert!(fr.try_format("nope", None).is_err());
 //! ```
 
 use std::borrow::Cow;
@@ -126,7 +126,7 @@ impl Localizer {
         attribute: &str,
         args: Option<&FluentArgs<'_>>,
     ) -> Cow<'a, str> {
-        match self.try_attribute(id, attribute, args) {
+        match self.find(id, Some(attribute), args) {
             Some(text) => text,
             None => {
                 tracing::warn!(
@@ -140,24 +140,86 @@ impl Localizer {
         }
     }
 
-    /// The message `id`, or `None` when neither this locale nor its
-    /// fallbacks have it (or it has no value, only attributes).
+    /// The message `id`, or the reason it could not be formatted: the
+    /// message (or its value) is missing in this locale and its fallbacks,
+    /// or Fluent reported errors while resolving it, such as a variable
+    /// missing from `args`. [`format`](Self::format) and
+    /// [`text`](Self::text) are the lenient versions (the id, or Fluent's
+    /// best effort, and a warning).
+    ///
+    /// # Errors
+    /// [`FormatError::MissingMessage`] or [`FormatError::Fluent`], which
+    /// carries Fluent's errors.
+    ///
+    /// # Example
+    /// ```
+    /// use std::sync::Arc;
+    /// use crocodile_i18n::{Catalog, FluentArgs, FormatError, Localizer};
+    ///
+    /// let catalog = Catalog::builder()
+    ///     .default_locale("en")
+    ///     .use_isolating(false)
+    ///     .source("en", "m.ftl", "hello = Hello, { $name }!")
+    ///     .build()
+    ///     .unwrap();
+    /// let en = Localizer::new(Arc::new(catalog), "en").unwrap();
+    ///
+    /// let mut args = FluentArgs::new();
+    /// args.set("name", "Ada");
+    /// assert_eq!(en.try_format("hello", Some(&args)).unwrap(), "Hello, Ada!");
+    ///
+    /// // A missing variable is an error here; `format` renders `{$name}`.
+    /// let error = en.try_format("hello", None).unwrap_err();
+    /// assert!(matches!(error, FormatError::Fluent { .. }));
+    /// assert_eq!(error.to_string(), r#"formatting "hello" in en: Resolver error: Unknown variable: $name"#);
+    /// assert_eq!(en.format("hello", &FluentArgs::new()), "Hello, {$name}!");
+    ///
+    /// let error = en.try_format("nope", None).unwrap_err();
+    /// assert_eq!(error.to_string(), r#"missing Fluent message "nope" in en (and its fallbacks)"#);
+    /// ```
     pub fn try_format<'a>(
         &'a self,
         id: &str,
         args: Option<&FluentArgs<'_>>,
-    ) -> Option<Cow<'a, str>> {
-        self.find(id, None, args)
+    ) -> Result<Cow<'a, str>, FormatError> {
+        self.strict(id, None, args)
     }
 
-    /// The attribute `id.attribute`, or `None` when it is missing.
+    /// The attribute `id.attribute`, or why it could not be formatted, as
+    /// [`try_format`](Self::try_format) does for a message.
+    ///
+    /// # Errors
+    /// [`FormatError::MissingMessage`] (with the attribute's name) or
+    /// [`FormatError::Fluent`].
     pub fn try_attribute<'a>(
         &'a self,
         id: &str,
         attribute: &str,
         args: Option<&FluentArgs<'_>>,
-    ) -> Option<Cow<'a, str>> {
-        self.find(id, Some(attribute), args)
+    ) -> Result<Cow<'a, str>, FormatError> {
+        self.strict(id, Some(attribute), args)
+    }
+
+    fn strict<'a>(
+        &'a self,
+        id: &str,
+        attribute: Option<&str>,
+        args: Option<&FluentArgs<'_>>,
+    ) -> Result<Cow<'a, str>, FormatError> {
+        match self.resolve(id, attribute, args) {
+            None => Err(FormatError::MissingMessage {
+                id: id.to_owned(),
+                attribute: attribute.map(str::to_owned),
+                locale: self.tag().to_owned(),
+            }),
+            Some((text, _, errors)) if errors.is_empty() => Ok(text),
+            Some((_, locale, errors)) => Err(FormatError::Fluent {
+                id: id.to_owned(),
+                attribute: attribute.map(str::to_owned),
+                locale: locale.tag.clone(),
+                errors,
+            }),
+        }
     }
 
     fn or_id<'a>(
@@ -182,12 +244,29 @@ impl Localizer {
             .map(|&i| &self.catalog.locales[i])
     }
 
+    /// Lenient: Fluent's errors are traced and its best effort returned.
     fn find<'a>(
         &'a self,
         id: &str,
         attribute: Option<&str>,
         args: Option<&FluentArgs<'_>>,
     ) -> Option<Cow<'a, str>> {
+        let (text, locale, errors) = self.resolve(id, attribute, args)?;
+        for error in &errors {
+            tracing::warn!(id, attribute, locale = %locale.tag, %error, "Fluent formatting error");
+        }
+        Some(text)
+    }
+
+    /// The first locale of the chain with the message (and attribute), the
+    /// text Fluent made of it, and Fluent's errors (no allocation when
+    /// there are none).
+    fn resolve<'a>(
+        &'a self,
+        id: &str,
+        attribute: Option<&str>,
+        args: Option<&FluentArgs<'_>>,
+    ) -> Option<(Cow<'a, str>, &'a crate::catalog::Locale, Vec<FluentError>)> {
         for locale in self.chain() {
             let Some(message) = locale.bundle.get_message(id) else {
                 continue;
@@ -201,12 +280,88 @@ impl Localizer {
             };
             let mut errors: Vec<FluentError> = Vec::new();
             let text = locale.bundle.format_pattern(pattern, args, &mut errors);
-            for error in &errors {
-                tracing::warn!(id, attribute, locale = %locale.tag, %error, "Fluent formatting error");
-            }
-            return Some(text);
+            return Some((text, locale, errors));
         }
         None
+    }
+}
+
+/// Why [`Localizer::try_format`] or [`Localizer::try_attribute`] gave no text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum FormatError {
+    /// Neither the locale nor its fallbacks have the message with a value
+    /// (or, when `attribute` is set, that attribute).
+    MissingMessage {
+        /// The message id.
+        id: String,
+        /// The attribute asked for, if any.
+        attribute: Option<String>,
+        /// The localizer's locale.
+        locale: String,
+    },
+    /// Fluent resolved the message with errors (a variable missing from the
+    /// arguments, a reference it could not follow...).
+    Fluent {
+        /// The message id.
+        id: String,
+        /// The attribute asked for, if any.
+        attribute: Option<String>,
+        /// The locale whose message was formatted (the localizer's or a fallback).
+        locale: String,
+        /// Fluent's errors, in order (at least one).
+        errors: Vec<FluentError>,
+    },
+}
+
+impl fmt::Display for FormatError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let name =
+            |f: &mut fmt::Formatter<'_>, id: &str, attribute: &Option<String>| match attribute {
+                Some(attribute) => write!(f, "\"{id}.{attribute}\""),
+                None => write!(f, "\"{id}\""),
+            };
+        match self {
+            Self::MissingMessage {
+                id,
+                attribute,
+                locale,
+            } => {
+                f.write_str(if attribute.is_some() {
+                    "missing Fluent attribute "
+                } else {
+                    "missing Fluent message "
+                })?;
+                name(f, id, attribute)?;
+                write!(f, " in {locale} (and its fallbacks)")
+            }
+            Self::Fluent {
+                id,
+                attribute,
+                locale,
+                errors,
+            } => {
+                f.write_str("formatting ")?;
+                name(f, id, attribute)?;
+                write!(f, " in {locale}: ")?;
+                for (i, error) in errors.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str("; ")?;
+                    }
+                    write!(f, "{error}")?;
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+impl std::error::Error for FormatError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Self::Fluent { errors, .. } => errors.first().map(|e| e as _),
+            Self::MissingMessage { .. } => None,
+        }
     }
 }
 

@@ -1,4 +1,4 @@
-//! [`I18n`]: the service that negotiates each request's locale.
+//! [`I18nService`]: the service that negotiates each request's locale.
 
 use std::sync::Arc;
 use std::task::{Context, Poll};
@@ -9,32 +9,15 @@ use http::{HeaderMap, HeaderValue, Request, Response, Uri};
 use tower_service::Service;
 
 use crate::future::ResponseFuture;
-use crate::negotiate::cache::NegotiationCache;
+use crate::layer::Config;
 use crate::negotiate::sources::{cookie_value, first_segment, query_value};
-use crate::{Catalog, I18nLayer, LocaleSource, Localizer};
+use crate::{I18nLayer, LocaleSource, Localizer};
 
 /// Middleware that inserts a [`Localizer`]; see [`I18nLayer`].
 #[derive(Debug, Clone)]
-pub struct I18n<S> {
+pub struct I18nService<S> {
     inner: S,
-    shared: Arc<Shared>,
-}
-
-/// What every request needs, computed once when the layer wraps a service.
-#[derive(Debug)]
-pub(crate) struct Shared {
-    pub(crate) catalog: Arc<Catalog>,
-    /// `Accept-Language` value -> negotiated locale, for this catalog.
-    pub(crate) cache: Arc<NegotiationCache>,
-    pub(crate) sources: Box<[LocaleSource]>,
-    pub(crate) path: bool,
-    pub(crate) strip_path: bool,
-    pub(crate) query_param: Box<str>,
-    pub(crate) cookie_name: Box<str>,
-    /// Per locale index.
-    pub(crate) content_language: Box<[Option<HeaderValue>]>,
-    /// Per locale index; all `None` when the cookie source is off.
-    pub(crate) set_cookie: Box<[Option<HeaderValue>]>,
+    config: Arc<Config>,
 }
 
 /// The outcome of negotiation for one request.
@@ -46,14 +29,19 @@ pub(crate) struct Decision {
     pub(crate) vary_cookie: bool,
 }
 
-impl<S> I18n<S> {
-    pub(crate) fn new(inner: S, shared: Arc<Shared>) -> Self {
-        Self { inner, shared }
+impl<S> I18nService<S> {
+    /// Wraps `inner` with the configuration of `layer`, as
+    /// `layer.layer(inner)` does (the configuration is shared, not copied).
+    pub fn new(inner: S, layer: &I18nLayer) -> Self {
+        Self {
+            inner,
+            config: Arc::clone(layer.config()),
+        }
     }
 
-    /// Wraps `inner` with the configuration of `layer`.
-    pub fn from_layer(inner: S, layer: &I18nLayer) -> Self {
-        Self::new(inner, Arc::new(layer.shared()))
+    #[cfg(test)]
+    pub(crate) fn config(&self) -> &Arc<Config> {
+        &self.config
     }
 
     /// The inner service.
@@ -72,7 +60,7 @@ impl<S> I18n<S> {
     }
 }
 
-impl<S, ReqBody, ResBody> Service<Request<ReqBody>> for I18n<S>
+impl<S, ReqBody, ResBody> Service<Request<ReqBody>> for I18nService<S>
 where
     S: Service<Request<ReqBody>, Response = Response<ResBody>>,
 {
@@ -85,19 +73,19 @@ where
     }
 
     fn call(&mut self, mut req: Request<ReqBody>) -> Self::Future {
-        let decision = self.shared.decide(&mut req);
+        let decision = self.config.decide(&mut req);
         // An inner I18nLayer (a sub-application with its own catalog) replaces
         // an outer one's Localizer: the innermost layer knows the route.
         req.extensions_mut().insert(Localizer::from_parts(
-            Arc::clone(&self.shared.catalog),
+            Arc::clone(&self.config.settings.catalog),
             decision.locale,
             decision.source,
         ));
-        ResponseFuture::new(self.inner.call(req), Arc::clone(&self.shared), decision)
+        ResponseFuture::new(self.inner.call(req), Arc::clone(&self.config), decision)
     }
 }
 
-impl Shared {
+impl Config {
     fn decide<B>(&self, req: &mut Request<B>) -> Decision {
         let path_locale = if self.path {
             self.path_locale(req)
@@ -110,16 +98,16 @@ impl Shared {
             vary_accept_language: false,
             vary_cookie: false,
         };
-        for &source in &*self.sources {
+        for &source in &self.settings.sources {
             let found = match source {
                 LocaleSource::Query => req
                     .uri()
                     .query()
-                    .and_then(|query| query_value(query, &self.query_param))
+                    .and_then(|query| query_value(query, &self.settings.query_param))
                     .and_then(|value| self.lookup(source, value)),
                 LocaleSource::Cookie => {
                     decision.vary_cookie = true;
-                    cookie_value(req.headers(), &self.cookie_name)
+                    cookie_value(req.headers(), self.settings.cookie_name.as_str())
                         .and_then(|value| self.lookup(source, value))
                 }
                 LocaleSource::Path => path_locale,
@@ -149,16 +137,17 @@ impl Shared {
             (Some(value), None) => {
                 let bytes = value.as_bytes();
                 self.cache
-                    .get_or_negotiate(bytes, || self.catalog.negotiate_header([bytes]))
+                    .get_or_negotiate(bytes, || self.settings.catalog.negotiate_header([bytes]))
             }
             (Some(_), Some(_)) => self
+                .settings
                 .catalog
                 .negotiate_header(values.iter().map(HeaderValue::as_bytes)),
         }
     }
 
     fn lookup(&self, source: LocaleSource, value: &str) -> Option<usize> {
-        let found = self.catalog.lookup_index(value);
+        let found = self.settings.catalog.lookup_index(value);
         if found.is_none() {
             tracing::debug!(
                 %source,
@@ -173,8 +162,8 @@ impl Shared {
     /// segment from the URI when configured to.
     fn path_locale<B>(&self, req: &mut Request<B>) -> Option<usize> {
         let (segment, rest) = first_segment(req.uri().path())?;
-        let locale = self.catalog.find_tag(segment)?;
-        if self.strip_path {
+        let locale = self.settings.catalog.find_tag(segment)?;
+        if self.settings.strip_path {
             let rest = if rest.is_empty() { "/" } else { rest };
             let path_and_query = match req.uri().query() {
                 Some(query) => format!("{rest}?{query}"),

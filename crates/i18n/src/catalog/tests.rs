@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use super::*;
-use crate::{FluentArgs, Localizer};
+use crate::{FluentArgs, FormatError, Localizer};
 
 /// A fresh directory under the system temp dir, removed on drop.
 struct TempDir(PathBuf);
@@ -304,11 +304,79 @@ fn placeables_are_isolated_unless_turned_off() {
 #[test]
 fn missing_things_are_reported_not_panicked() {
     let l = localizer("fr", false);
-    assert_eq!(l.try_format("nope", None), None);
-    assert_eq!(l.try_format("only-attr", None), None);
-    assert_eq!(l.try_attribute("link", "nope", None), None);
+    assert!(matches!(
+        l.try_format("nope", None),
+        Err(FormatError::MissingMessage { .. })
+    ));
     assert_eq!(l.attribute("link", "nope", None), "link.nope");
     assert!(l.has_message("hello"));
     // A missing variable is a formatting error: traced, and Fluent shows `{$name}`.
     assert_eq!(l.text("hello"), "Hello, {$name}!");
+}
+
+/// `try_format` and `try_attribute`: one row per outcome, `Ok(text)` or
+/// `Err(message)`; the lenient `format` of the same row never fails.
+#[test]
+fn try_format_returns_fluents_errors() {
+    let l = localizer("fr", false);
+    let mut ada = FluentArgs::new();
+    ada.set("name", "Ada");
+    let rows: [(
+        &str,
+        Option<&str>,
+        Option<&FluentArgs<'_>>,
+        Result<&str, &str>,
+    ); 8] = [
+        // The locale's own message, then a fallback's.
+        ("plain", None, None, Ok("Juste du texte")),
+        ("hello", None, Some(&ada), Ok("Hello, Ada!")),
+        ("link", Some("title"), None, Ok("Go there")),
+        // A missing variable: `format` renders `{$name}`, `try_format` says so.
+        (
+            "hello",
+            None,
+            None,
+            Err(r#"formatting "hello" in en: Resolver error: Unknown variable: $name"#),
+        ),
+        (
+            "hello",
+            None,
+            Some(&FluentArgs::new()),
+            Err(r#"formatting "hello" in en: Resolver error: Unknown variable: $name"#),
+        ),
+        (
+            "nope",
+            None,
+            None,
+            Err(r#"missing Fluent message "nope" in fr (and its fallbacks)"#),
+        ),
+        // A message with attributes only has no value.
+        (
+            "only-attr",
+            None,
+            None,
+            Err(r#"missing Fluent message "only-attr" in fr (and its fallbacks)"#),
+        ),
+        (
+            "link",
+            Some("nope"),
+            None,
+            Err(r#"missing Fluent attribute "link.nope" in fr (and its fallbacks)"#),
+        ),
+    ];
+    for (id, attribute, args, expected) in rows {
+        let got = match attribute {
+            None => l.try_format(id, args),
+            Some(attribute) => l.try_attribute(id, attribute, args),
+        };
+        let got = got.as_deref().map_err(ToString::to_string);
+        assert_eq!(got, expected.map_err(str::to_owned), "{id} {attribute:?}");
+    }
+    // The errors are Fluent's own, for callers that match on them.
+    let Err(FormatError::Fluent { errors, locale, .. }) = l.try_format("hello", None) else {
+        panic!("expected a Fluent error");
+    };
+    assert_eq!(locale, "en");
+    assert_eq!(errors.len(), 1);
+    assert!(matches!(errors[0], crate::FluentError::ResolverError(_)));
 }

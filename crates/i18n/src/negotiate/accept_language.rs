@@ -11,13 +11,14 @@
 //!
 //! Parsing allocates nothing for a header of up to [`INLINE`] ranges without
 //! `q=0` (every browser's): ranges borrow the header's bytes and are kept in
-//! an inline array, and a range becomes a `LanguageIdentifier` only when
+//! a `SmallVec` of [`INLINE`] (on the stack), and a range becomes a `LanguageIdentifier` only when
 //! negotiation reaches it (usually the first one decides). A range that
 //! passes the RFC 4647 syntax check but is not a language tag is then
 //! skipped there; while more than [`MAX_RANGES`] ranges compete for a place,
 //! every range is checked before it can push out another, so which ranges
 //! are kept is the same as if each were checked as it is read.
 
+use smallvec::SmallVec;
 use unic_langid::LanguageIdentifier;
 
 /// How many ranges (and, separately, `q=0` exclusions) one header may
@@ -66,83 +67,19 @@ impl Range<'_> {
 }
 
 /// The ranked ranges: inline up to [`INLINE`], then on the heap.
-#[derive(Debug, Default)]
-pub(crate) struct Ranked<'a> {
-    inline: [Range<'a>; INLINE],
-    len: usize,
-    /// Every range, once more than [`INLINE`] have been kept.
-    heap: Option<Vec<Range<'a>>>,
-}
+pub(crate) type Ranked<'a> = SmallVec<[Range<'a>; INLINE]>;
 
-impl<'a> Ranked<'a> {
-    pub(crate) fn as_slice(&self) -> &[Range<'a>] {
-        match &self.heap {
-            Some(heap) => heap,
-            None => &self.inline[..self.len],
+/// Checks every unchecked range and drops those that are not tags.
+fn check_all(ranked: &mut Ranked<'_>) {
+    ranked.retain(|range| {
+        if !range.checked && range.tag.is_some() {
+            if range.language().is_none() {
+                return false;
+            }
+            range.checked = true;
         }
-    }
-
-    pub(crate) fn len(&self) -> usize {
-        self.as_slice().len()
-    }
-
-    fn last(&self) -> Option<&Range<'a>> {
-        self.as_slice().last()
-    }
-
-    fn insert(&mut self, at: usize, range: Range<'a>) {
-        match &mut self.heap {
-            Some(heap) => heap.insert(at, range),
-            None if self.len < INLINE => {
-                self.inline.copy_within(at..self.len, at + 1);
-                self.inline[at] = range;
-                self.len += 1;
-            }
-            None => {
-                let mut heap = Vec::with_capacity(2 * INLINE);
-                heap.extend_from_slice(&self.inline[..at]);
-                heap.push(range);
-                heap.extend_from_slice(&self.inline[at..self.len]);
-                self.heap = Some(heap);
-            }
-        }
-    }
-
-    fn pop(&mut self) {
-        match &mut self.heap {
-            Some(heap) => {
-                heap.pop();
-            }
-            None => self.len = self.len.saturating_sub(1),
-        }
-    }
-
-    /// Checks every unchecked range and drops those that are not tags.
-    fn check_all(&mut self) {
-        let keep = |range: &mut Range<'a>| {
-            if !range.checked && range.tag.is_some() {
-                if range.language().is_none() {
-                    return false;
-                }
-                range.checked = true;
-            }
-            true
-        };
-        match &mut self.heap {
-            Some(heap) => heap.retain_mut(keep),
-            None => {
-                let mut kept = 0;
-                for i in 0..self.len {
-                    let mut range = self.inline[i];
-                    if keep(&mut range) {
-                        self.inline[kept] = range;
-                        kept += 1;
-                    }
-                }
-                self.len = kept;
-            }
-        }
-    }
+        true
+    });
 }
 
 /// The useful part of one request's `Accept-Language` header(s).
@@ -205,7 +142,7 @@ impl<'a> AcceptLanguage<'a> {
         }
         // Full: only now does it matter which kept ranges are real tags.
         if self.ranked.len() >= MAX_RANGES {
-            self.ranked.check_all();
+            check_all(&mut self.ranked);
         }
         if !self.admits(q, wildcard, pos) {
             return; // would not be kept: do not spend a parse on it
@@ -223,10 +160,7 @@ impl<'a> AcceptLanguage<'a> {
             range.checked = true;
             self.ranked.pop();
         }
-        let at = self
-            .ranked
-            .as_slice()
-            .partition_point(|r| r.key() <= range.key());
+        let at = self.ranked.partition_point(|r| r.key() <= range.key());
         self.ranked.insert(at, range);
     }
 
@@ -409,7 +343,7 @@ mod tests {
         assert_eq!(kept, langs);
         // Few ranges: nothing allocated, the inline array holds them.
         let parsed = AcceptLanguage::parse([&b"fr-CA, fr;q=0.9, en;q=0.5"[..]]);
-        assert!(parsed.ranked.heap.is_none());
+        assert!(!parsed.ranked.spilled());
         assert_eq!(parsed.ranked.len(), 3);
     }
 

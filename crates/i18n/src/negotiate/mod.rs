@@ -47,6 +47,9 @@ use matching::{lookup, range_matches, specificity};
 
 /// Where a request's locale came from; also the configurable sources of
 /// [`I18nLayer::sources`](crate::I18nLayer::sources).
+///
+/// Displays as, and parses from, [`as_str`](Self::as_str)'s names; a list
+/// from configuration parses as [`LocaleSources`](crate::LocaleSources).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum LocaleSource {
