@@ -80,42 +80,56 @@ fn parsing_allocates_nothing() {
         black_box(model.compute(peer, &map));
     }
 
-    let before = dhat::HeapStats::get();
-    let mut seen = 0usize;
-    for _ in 0..10 {
-        seen += XForwardedFor::new(&map).filter(Result::is_ok).count();
-        seen += XForwardedFor::new(&map).rev().filter(Result::is_ok).count();
-        black_box(rightmost_untrusted(
-            &trusted,
-            XForwardedFor::new(&map).rev(),
-        ));
-        black_box(rightmost_untrusted(
-            &trusted,
-            ForwardedRev::new(&map).for_nodes(),
-        ));
-        for element in ForwardedRev::new(&map).flatten() {
-            seen += usize::from(element.for_node().is_some_and(|node| node.is_ok()));
-            black_box(element.proto().map(|p| Scheme::parse(p.raw())));
-            black_box(element.host().map(|h| parse_host(h.raw()).is_ok()));
+    // Parsing allocates in every round if it allocates at all; a block the
+    // test harness happens to take from another thread during one round (seen
+    // under heavy load) does not recur. So up to three rounds are measured and
+    // one round without a single allocation is required.
+    let mut allocated = Vec::with_capacity(3);
+    let (seen, after) = loop {
+        let before = dhat::HeapStats::get();
+        let mut seen = 0usize;
+        for _ in 0..10 {
+            seen += XForwardedFor::new(&map).filter(Result::is_ok).count();
+            seen += XForwardedFor::new(&map).rev().filter(Result::is_ok).count();
+            black_box(rightmost_untrusted(
+                &trusted,
+                XForwardedFor::new(&map).rev(),
+            ));
+            black_box(rightmost_untrusted(
+                &trusted,
+                ForwardedRev::new(&map).for_nodes(),
+            ));
+            for element in ForwardedRev::new(&map).flatten() {
+                seen += usize::from(element.for_node().is_some_and(|node| node.is_ok()));
+                black_box(element.proto().map(|p| Scheme::parse(p.raw())));
+                black_box(element.host().map(|h| parse_host(h.raw()).is_ok()));
+            }
+            for entry in ListEntries::new(map.get_all("x-forwarded-proto")).rev() {
+                black_box(Scheme::parse(entry));
+            }
+            for entry in ListEntries::new(map.get_all(X_FORWARDED_HOST)) {
+                black_box(parse_host(entry).ok());
+            }
+            black_box(single_ip(&map, &X_REAL_IP).ok());
+            black_box(trusted.contains("203.0.113.9".parse().unwrap()));
+            for model in &models {
+                let hop = black_box(model.compute(peer, &map));
+                seen += usize::from(hop.client().is_some());
+                black_box(hop.host(&map).is_ok());
+            }
         }
-        for entry in ListEntries::new(map.get_all("x-forwarded-proto")).rev() {
-            black_box(Scheme::parse(entry));
+        let after = dhat::HeapStats::get();
+        allocated.push(after.total_blocks - before.total_blocks);
+        if after.total_blocks == before.total_blocks {
+            break (seen, after);
         }
-        for entry in ListEntries::new(map.get_all(X_FORWARDED_HOST)) {
-            black_box(parse_host(entry).ok());
-        }
-        black_box(single_ip(&map, &X_REAL_IP).ok());
-        black_box(trusted.contains("203.0.113.9".parse().unwrap()));
-        for model in &models {
-            let hop = black_box(model.compute(peer, &map));
-            seen += usize::from(hop.client().is_some());
-            black_box(hop.host(&map).is_ok());
-        }
-    }
-    let after = dhat::HeapStats::get();
+        assert!(
+            allocated.len() < 3,
+            "parsing allocated in every round: {allocated:?} blocks"
+        );
+    };
 
     assert!(seen > 20_000, "the readers really ran: {seen}");
-    assert_eq!(after.total_blocks, before.total_blocks, "parsing allocated");
 
     // The counter counts: one deliberate allocation shows up.
     black_box(Vec::<u8>::with_capacity(16));
