@@ -27,8 +27,7 @@
 //! JSON: `ip` (client_ip), `src` (client_ip_source), `fb`
 //! (client_ip_fallback), `scheme`, `host`, `port`, `origin`, `home`
 //! (home_url); `null` is JSON null. `status=400` expects a 400 and checks
-//! nothing else. Rows in [`KNOWN_BUGS`] contradict our own documentation and
-//! are not run by default (`cargo test --test peer_suites -- --ignored`).
+//! nothing else.
 
 mod common;
 
@@ -1242,11 +1241,6 @@ const RFC7239: &[Row] = &[
         "port=443 origin=https://example.com"),
 ];
 
-/// Rows where our code contradicts our own documentation. Not run by
-/// default; each is reported.
-#[rustfmt::skip]
-const KNOWN_BUGS: &[Row] = &[];
-
 #[tokio::test]
 async fn peer_tables_agree_with_our_documented_behaviour() {
     let mut servers = Servers::default();
@@ -1267,19 +1261,6 @@ async fn peer_tables_agree_with_our_documented_behaviour() {
         failures.len(),
         failures.join("\n\n")
     );
-}
-
-#[tokio::test]
-#[ignore = "known bugs: our code contradicts our docs; see KNOWN_BUGS"]
-async fn known_bugs() {
-    let mut servers = Servers::default();
-    let mut failures = Vec::new();
-    for row in KNOWN_BUGS {
-        if let Err(failure) = check(&mut servers, row).await {
-            failures.push(failure);
-        }
-    }
-    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
 
 /// One server per configuration, started on first use.
