@@ -181,9 +181,9 @@ mod tower_only {
         Ok(res)
     }
 
-    fn run<S>(bencher: Bencher<'_, '_>, svc: S)
+    fn run<S, B>(bencher: Bencher<'_, '_>, svc: S)
     where
-        S: Service<Request<Body>, Response = Response<Body>, Error = Infallible> + Clone,
+        S: Service<Request<Body>, Response = Response<B>, Error = Infallible> + Clone,
     {
         bencher
             .with_inputs(peer_request)

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Load test: bare axum vs the full Crocodile stack vs the peers' stack
 # (axum-client-ip + tower-http request-id + hand-rolled per-request Fluent),
-# same handler and body (examples/load-server.rs), on loopback. Alternates
+# same handler and body (tools/load-server/src/main.rs), on loopback. Alternates
 # `wrk -t1 -c32` rounds between the three servers (rotating which goes first)
 # and prints, per stack: the median req/s and its ratio to bare, the server's CPU microseconds per request (utime+stime from
 # /proc/PID/stat over each round), and RSS (VmRSS, VmHWM) after warm-up,
@@ -34,8 +34,8 @@ if ! command -v wrk >/dev/null; then
     apt-get install -y wrk >/dev/null 2>&1 || { apt-get update >/dev/null && apt-get install -y wrk >/dev/null; }
 fi
 
-cargo build --release --example load-server
-BIN=target/release/examples/load-server
+cargo build --release -p crocodile-load-server
+BIN=${CARGO_TARGET_DIR:-target}/release/load-server
 
 # Server on core 0, wrk on core 1, when there are two.
 SERVER_CPU=() WRK_CPU=()

@@ -102,27 +102,36 @@ async fn run_all(trust: &ProxyTrust, order: &str, log: &Log) {
         let req = request(peer, headers);
         let handler = handler(Arc::clone(log));
         let result = match order {
-            "client-ip first" => {
-                ServiceBuilder::new()
-                    .layer(client_ip.clone())
-                    .layer(base_context.clone())
-                    .service(handler)
-                    .oneshot(req)
-                    .await
-            }
-            "base-context first" => {
-                ServiceBuilder::new()
-                    .layer(base_context.clone())
-                    .layer(client_ip.clone())
-                    .service(handler)
-                    .oneshot(req)
-                    .await
-            }
-            "client-ip alone" => client_ip.clone().layer_on(handler).oneshot(req).await,
-            "base-context alone" => base_context.clone().layer_on(handler).oneshot(req).await,
+            "client-ip first" => ServiceBuilder::new()
+                .layer(client_ip.clone())
+                .layer(base_context.clone())
+                .service(handler)
+                .oneshot(req)
+                .await
+                .map(|res| res.status()),
+            "base-context first" => ServiceBuilder::new()
+                .layer(base_context.clone())
+                .layer(client_ip.clone())
+                .service(handler)
+                .oneshot(req)
+                .await
+                .map(|res| res.status()),
+            // The statuses: `BaseContextLayer`'s responses have its own body type.
+            "client-ip alone" => client_ip
+                .clone()
+                .layer_on(handler)
+                .oneshot(req)
+                .await
+                .map(|res| res.status()),
+            "base-context alone" => base_context
+                .clone()
+                .layer_on(handler)
+                .oneshot(req)
+                .await
+                .map(|res| res.status()),
             _ => unreachable!(),
         };
-        assert_eq!(result.unwrap().status(), 200, "{order} {peer} {headers:?}");
+        assert_eq!(result.unwrap(), 200, "{order} {peer} {headers:?}");
     }
 }
 

@@ -4,7 +4,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::extract::ConnectInfo;
-use axum::response::{Html, IntoResponse};
+use axum::response::Html;
 use axum::routing::get;
 use axum::{Extension, Json, Router};
 use crocodile::base_context::{BaseContext, BaseContextLayer};
@@ -32,9 +32,6 @@ pub(crate) fn app(config: &Config) -> Router {
     let stack = ServiceBuilder::new()
         .layer(ClientIpLayer::new(config.trust.clone()))
         .layer(base_context)
-        // `BaseContextLayer` answers its own 400s, so it needs a body it can
-        // build from text; `TraceLayer` wraps the body, so map it back.
-        .map_response(IntoResponse::into_response)
         .layer(TraceLayer::new_for_http().make_span_with(request_span))
         .layer(I18nLayer::new(Arc::clone(&config.catalog)));
     let trust = config.trust.clone();

@@ -18,6 +18,7 @@
 //!
 //! A bad value stops the process before it binds, naming the variable.
 
+use std::io::IsTerminal;
 use std::net::SocketAddr;
 use std::process::ExitCode;
 
@@ -29,10 +30,14 @@ mod page;
 
 #[tokio::main]
 async fn main() -> ExitCode {
+    // `RUST_LOG` overrides the default, `info` for everything (the layers'
+    // per-request details are at `debug`). Colours only on a terminal, and
+    // never with `NO_COLOR` set to anything (https://no-color.org).
+    let colour = std::io::stdout().is_terminal()
+        && std::env::var_os("NO_COLOR").is_none_or(|value| value.is_empty());
     tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,tower_http=info,crocodile_forwarded=debug,crocodile_client_ip=debug,crocodile_base_context=debug,crocodile_i18n=debug".into()),
-        )
+        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
+        .with_ansi(colour)
         .init();
     let config = match config::Config::from_env() {
         Ok(config) => config,

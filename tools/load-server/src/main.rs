@@ -3,7 +3,7 @@
 //! would assemble from other crates today, so the differences are the layers
 //! alone.
 //!
-//! Run with: `cargo run --release --example load-server -- full 127.0.0.1:3001`
+//! Run with: `cargo run --release -p crocodile-load-server -- full 127.0.0.1:3001`
 //!
 //! The first argument picks the stack:
 //! - `bare`: axum, the handler, nothing else;
@@ -54,6 +54,9 @@ use fluent_bundle::concurrent::FluentBundle;
 use tower::ServiceBuilder;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 
+/// The full-stack example's catalogs, in the root package.
+const LOCALES_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/locales");
+
 async fn hello() -> &'static str {
     "hello, world\n"
 }
@@ -67,7 +70,7 @@ fn full(router: Router) -> Result<Router, String> {
     );
     let catalog = Catalog::builder()
         .default_locale("en")
-        .dir(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/locales"))
+        .dir(LOCALES_DIR)
         .build()
         .map_err(|e| format!("{e}"))?;
     let allowed = "localhost,127.0.0.1".parse().map_err(|e| format!("{e}"))?;
@@ -97,7 +100,7 @@ struct Locale {
 
 /// One bundle per locale from its `.ftl` files, built once at start-up.
 fn bundles() -> Result<HashMap<String, Arc<Bundle>>, String> {
-    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/locales");
+    let root = LOCALES_DIR;
     let mut bundles = HashMap::new();
     for tag in LOCALES {
         let mut bundle = FluentBundle::new_concurrent(vec![
