@@ -37,6 +37,10 @@
 #                    parser does: the IPv6 client collapses onto nginx.
 #   nginx-x-real-ip  client -> nginx (127.0.0.11) -> app
 #                    X-Real-IP $remote_addr. App: single:x-real-ip.
+#   nginx-rate-limit client -> nginx (127.0.0.11) -> examples/rate-limit.rs
+#                    (tower_governor keyed by the real client, 2 requests
+#                    per client): each client its own bucket, forged
+#                    X-Forwarded-For buys none.
 #   haproxy          client -> HAProxy (127.0.0.12) -> app
 #                    option forwardfor; set-header X-Forwarded-Proto/Host/
 #                    Port; X-Request-ID from `unique-id-format %[uuid()]`.
@@ -131,11 +135,14 @@ elif ! command -v caddy >/dev/null 2>&1; then
 fi
 
 # ---------------------------------------------------------------- the example
-say "cargo build --release --example full-stack"
+say "cargo build --release --example full-stack, --example rate-limit"
 cargo build --release --example full-stack
+cargo build --release --example rate-limit --features governor
 target_dir=$(cargo metadata --format-version 1 --no-deps | jq -r .target_directory)
 bin="$target_dir/release/examples/full-stack"
 [ -x "$bin" ] || { echo "no example binary at $bin" >&2; exit 1; }
+rate_limit_bin="$target_dir/release/examples/rate-limit"
+[ -x "$rate_limit_bin" ] || { echo "no example binary at $rate_limit_bin" >&2; exit 1; }
 
 # ---------------------------------------------------------------- processes
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/real-proxies.XXXXXX")
@@ -198,11 +205,11 @@ free_port() { # var: a port nobody listens on (127.0.0.1 nor ::1), below the eph
 
 start_app() { # name env-assignments...: starts the example on 127.0.0.1:0; sets app_port
   local name="$1"; shift
-  start "app-$name" env CROCODILE_ADDR=127.0.0.1:0 RUST_LOG=warn "$@" "$bin"
+  start "app-$name" env CROCODILE_ADDR=127.0.0.1:0 RUST_LOG=warn "$@" "${app_bin:-$bin}"
   local pid=$last_pid line
   app_port=
   for _ in $(seq 1 100); do
-    line=$(grep -m1 -o 'listening on http://127\.0\.0\.1:[0-9]*' "$tmp/app-$name.log" || true)
+    line=$(grep -m1 -o 'listening on http://127\.0\.0\.1:[0-9]*' "$tmp/app-$name.log" 2>/dev/null || true)
     if [ -n "$line" ]; then app_port=${line##*:}; return 0; fi
     kill -0 "$pid" 2>/dev/null || die "app-$name exited during start-up"
     sleep 0.1
@@ -243,6 +250,9 @@ start_app nginx-forwarded-strict CROCODILE_TRUSTED_PROXIES=$NGINX_SRC CROCODILE_
 app_nginx_fwd_strict=$app_port
 start_app nginx-x-real-ip CROCODILE_TRUSTED_PROXIES=$NGINX_SRC CROCODILE_CLIENT_IP=single:x-real-ip
 app_nginx_rip=$app_port
+app_bin=$rate_limit_bin start_app nginx-rate-limit CROCODILE_TRUSTED_PROXIES=$NGINX_SRC \
+  RATE_LIMIT_BURST=2 RATE_LIMIT_REFILL_MS=600000
+app_nginx_rl=$app_port
 start_app haproxy CROCODILE_TRUSTED_PROXIES=$HAPROXY_SRC
 app_haproxy=$app_port
 long_trusted="$CADDY_SRC,$HAPROXY_SRC,$NGINX_SRC"
@@ -256,10 +266,10 @@ if [ "$have_caddy" -eq 1 ]; then
 fi
 
 # ---------------------------------------------------------------- proxy ports
-p_nginx='' p_nginx_fwd='' p_nginx_fwd_bare='' p_nginx_fwd_strict='' p_nginx_rip='' p_haproxy='' p_caddy='' p_caddy_long='' p_caddy_long_hops=''
+p_nginx='' p_nginx_rl='' p_nginx_fwd='' p_nginx_fwd_bare='' p_nginx_fwd_strict='' p_nginx_rip='' p_haproxy='' p_caddy='' p_caddy_long='' p_caddy_long_hops=''
 p_mid='' p_mid_hops='' p_inner='' p_inner_hops=''
 free_port p_nginx; free_port p_nginx_fwd; free_port p_nginx_rip
-free_port p_nginx_fwd_bare; free_port p_nginx_fwd_strict
+free_port p_nginx_fwd_bare; free_port p_nginx_fwd_strict; free_port p_nginx_rl
 free_port p_haproxy
 free_port p_caddy; free_port p_caddy_long; free_port p_caddy_long_hops
 free_port p_mid; free_port p_mid_hops       # HAProxy, inside the long chain
@@ -377,6 +387,18 @@ $(nginx_edge_xff)
       proxy_set_header Host \$http_host;
       proxy_set_header Forwarded "for=\$remote_addr";
       proxy_set_header X-Request-ID \$request_id;
+    }
+  }
+
+  # nginx-rate-limit: examples/rate-limit.rs (2 requests per client, no refill
+  # within the run) behind a stock X-Forwarded-For nginx.
+  server {
+    listen 127.0.0.1:$p_nginx_rl;
+    listen [::1]:$p_nginx_rl;
+    location / {
+      proxy_pass http://127.0.0.1:$app_nginx_rl;
+      proxy_bind $NGINX_SRC;
+      proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for;
     }
   }
 
@@ -644,6 +666,24 @@ check nginx-forwarded-strict "IPv6 client: malformed-entry" malformed-entry "$(f
 fetch "$CLIENT_A" "http://localhost:$p_nginx_fwd_strict/context"
 check nginx-forwarded-strict "IPv4 client: client_ip is the client" "$CLIENT_A" "$(field client_ip)"
 run_chain nginx-x-real-ip "$p_nginx_rip" "$NGINX_SRC" x-edge-request-id
+
+# A rate limit per real client behind nginx: each client its own bucket of
+# 2, a forged X-Forwarded-For buys no new one, nginx's address is nobody's.
+rl="http://127.0.0.1:$p_nginx_rl/"
+for i in 1 2; do
+  fetch "$CLIENT_A" "$rl"
+  check nginx-rate-limit "client A request $i: 200" 200 "$code"
+done
+fetch "$CLIENT_A" "$rl"
+check nginx-rate-limit "client A request 3: 429" 429 "$code"
+fetch "$CLIENT_B" "$rl"
+check nginx-rate-limit "client B has its own bucket: 200" 200 "$code"
+for forged in "$FORGED_IP" "$FORGED_IP, 198.51.100.1" "$CLIENT_A"; do
+  fetch "$CLIENT_B" "$rl" -H "X-Forwarded-For: $forged"
+done
+check nginx-rate-limit "client B forging X-Forwarded-For three times: still its own bucket (429)" 429 "$code"
+fetch ::1 "http://[::1]:$p_nginx_rl/"
+check nginx-rate-limit "an IPv6 client has its own /64 bucket: 200" 200 "$code"
 run_chain haproxy "$p_haproxy" "$HAPROXY_SRC" x-edge-request-id
 if [ "$have_caddy" -eq 1 ]; then
   run_chain caddy "$p_caddy" "$CADDY_SRC" x-edge-request-id
