@@ -78,7 +78,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
 #[cfg(test)]
 mod tests {
+    use crocodile::client_ip::ClientIpStrategy;
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use tokio::net::TcpStream;
 
     use super::*;
 
@@ -86,13 +88,11 @@ mod tests {
     /// whole response, head and body.
     async fn roundtrip(path: &str, headers: &str) -> String {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        let trust = ProxyTrust::new(
-            "rightmost:x-forwarded-for".parse().unwrap(),
-            "loopback".parse().unwrap(),
-        );
+        let mut stream = TcpStream::connect(listener.local_addr().unwrap())
+            .await
+            .unwrap();
+        let trust = ProxyTrust::new(ClientIpStrategy::default(), "loopback".parse().unwrap());
         tokio::spawn(serve(listener, trust, "localhost".parse().unwrap()));
-        let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
         let request = format!("GET {path} HTTP/1.1\r\n{headers}connection: close\r\n\r\n");
         stream.write_all(request.as_bytes()).await.unwrap();
         let mut response = String::new();

@@ -12,7 +12,8 @@
 
 mod common;
 
-use common::stack::{Heap, SHAPES, Shape, probe_app, request, send};
+use common::leak::LeakCheck;
+use common::stack::{SHAPES, Shape, probe_app, request, send};
 use tower::layer::util::Identity;
 
 #[global_allocator]
@@ -29,40 +30,28 @@ async fn live_heap_after_2n_requests_equals_live_heap_after_n() {
         (common::app::app(&config), "/context"),
         (probe_app(&config, Identity::new()), "/probe"),
     ];
-    let run = |n: usize| {
-        let routes = &routes;
-        async move {
-            for i in 0..n {
+
+    let report = LeakCheck::new(N)
+        // Every shape on every route, twice (lazy statics, tracing
+        // callsites, Fluent's per-bundle memoizers, tokio's and hyper's pools).
+        .warm_up(2 * SHAPES.len() * routes.len())
+        .measure(async |count| {
+            for i in 0..count {
                 let shape: &Shape = &SHAPES[i % SHAPES.len()];
                 let (router, path) = &routes[(i / SHAPES.len()) % routes.len()];
                 let status = send(router, request(shape, path)).await;
                 assert_eq!(status.as_u16(), shape.status, "{path} {shape:?}");
             }
-        }
-    };
+        })
+        .await;
 
-    // Warm-up: every shape on every route, twice (lazy statics, tracing
-    // callsites, Fluent's per-bundle memoizers, tokio's and hyper's pools).
-    run(2 * SHAPES.len() * routes.len()).await;
-
-    let after_warm_up = Heap::now();
-    run(N).await;
-    let after_n = Heap::now();
-    run(N).await;
-    let after_2n = Heap::now();
-
-    eprintln!("heap after warm-up: {after_warm_up:?}");
-    eprintln!("heap after N = {N}: {after_n:?}");
-    eprintln!("heap after 2N:      {after_2n:?}");
-    let per_request = (after_2n.total_blocks - after_n.total_blocks) as f64 / N as f64;
-    eprintln!("allocations per request, whole stack with request and body: {per_request:.1}");
-
-    // Proof that the counter counts: every request allocates.
-    assert!(
-        after_2n.total_blocks - after_n.total_blocks >= N as u64,
-        "{after_n:?} -> {after_2n:?}"
+    eprintln!("{report}");
+    eprintln!(
+        "allocations per request, whole stack with request and body: {:.1}",
+        report.allocations_per_request()
     );
+    // Proof that the counter counts: every request allocates.
+    assert!(report.allocations_per_request() >= 1.0, "{report}");
     // Nothing a request made outlives it: exactly the same live heap.
-    assert_eq!(after_2n.blocks, after_n.blocks, "live blocks grew");
-    assert_eq!(after_2n.bytes, after_n.bytes, "live bytes grew");
+    report.assert_no_growth();
 }

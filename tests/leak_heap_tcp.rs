@@ -11,7 +11,8 @@ mod common;
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use common::stack::{Heap, SHAPES};
+use common::leak::LeakCheck;
+use common::stack::SHAPES;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpSocket, TcpStream};
 
@@ -113,43 +114,37 @@ async fn live_heap_over_keep_alive_tcp_does_not_grow() {
         Client::connect(server, "127.0.0.9").await,
     ];
 
-    let mut run = async |n: usize| {
-        for i in 0..n {
-            let shape = &SHAPES[i % SHAPES.len()];
-            let round = i / SHAPES.len();
-            let path = ["/", "/context"][round % 2];
-            let trusted = (round / 2) % 2 == 0;
-            let client = &mut clients[usize::from(!trusted)];
-            let status = client
-                .get(&format!("{path}{}", shape.query), shape.host, shape.headers)
-                .await;
-            // From an untrusted peer, `X-Forwarded-Host` is ignored and the
-            // backend's own `Host` is not an allowed host.
-            let expected = match shape.host {
-                "backend:8080" if !trusted => 400,
-                _ => shape.status,
-            };
-            assert_eq!(status, expected, "{path} {shape:?} trusted={trusted}");
-        }
-        // Let the server task finish its bookkeeping after the last write.
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    };
+    let report = LeakCheck::new(N)
+        .warm_up(4 * SHAPES.len())
+        .measure(async |count| {
+            for i in 0..count {
+                let shape = &SHAPES[i % SHAPES.len()];
+                let round = i / SHAPES.len();
+                let path = ["/", "/context"][round % 2];
+                let trusted = (round / 2) % 2 == 0;
+                let client = &mut clients[usize::from(!trusted)];
+                let status = client
+                    .get(&format!("{path}{}", shape.query), shape.host, shape.headers)
+                    .await;
+                // From an untrusted peer, `X-Forwarded-Host` is ignored and the
+                // backend's own `Host` is not an allowed host.
+                let expected = match shape.host {
+                    "backend:8080" if !trusted => 400,
+                    _ => shape.status,
+                };
+                assert_eq!(status, expected, "{path} {shape:?} trusted={trusted}");
+            }
+            // Let the server task finish its bookkeeping after the last write.
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        })
+        .await;
 
-    run(4 * SHAPES.len()).await;
-    let after_warm_up = Heap::now();
-    run(N).await;
-    let after_n = Heap::now();
-    run(N).await;
-    let after_2n = Heap::now();
-
-    eprintln!("heap after warm-up: {after_warm_up:?}");
-    eprintln!("heap after N = {N}: {after_n:?}");
-    eprintln!("heap after 2N:      {after_2n:?}");
-    let per_request = (after_2n.total_blocks - after_n.total_blocks) as f64 / N as f64;
-    eprintln!("allocations per request, server and client: {per_request:.1}");
-
-    assert!(after_2n.total_blocks - after_n.total_blocks >= N as u64);
-    assert_eq!(after_2n.blocks, after_n.blocks, "live blocks grew");
-    assert_eq!(after_2n.bytes, after_n.bytes, "live bytes grew");
+    eprintln!("{report}");
+    eprintln!(
+        "allocations per request, server and client: {:.1}",
+        report.allocations_per_request()
+    );
+    assert!(report.allocations_per_request() >= 1.0, "{report}");
+    report.assert_no_growth();
     serving.abort();
 }

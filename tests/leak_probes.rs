@@ -22,7 +22,7 @@ use std::sync::{Arc, Mutex, Weak};
 
 use axum::Router;
 use axum::body::Body;
-use common::koa::{KoaCtx, KoaStyleLayer};
+use common::koa::{KoaCtx, koa_style_layer};
 use common::stack::{SHAPES, probe_app, request, send};
 use crocodile::i18n::Localizer;
 use http::Request;
@@ -134,7 +134,7 @@ async fn the_probes_catch_a_koa_style_cycle() {
     let config = common::config(&[]);
     let seen = Arc::new(Seen::default());
     let koa = tower::ServiceBuilder::new()
-        .layer(KoaStyleLayer)
+        .layer(koa_style_layer())
         .layer(recorder(&seen))
         .into_inner();
     let routes = [(probed(probe_app(&config, koa), &seen), "/probe")];

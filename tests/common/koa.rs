@@ -3,11 +3,11 @@
 
 use std::net::IpAddr;
 use std::sync::{Arc, Mutex};
-use std::task::{Context, Poll};
 
+use axum::body::Body;
 use crocodile::client_ip::ClientIp;
 use http::{Extensions, Request};
-use tower::{Layer, Service};
+use tower::util::MapRequestLayer;
 
 /// What koa's `ctx` was: the request's data, plus helpers added as closures
 /// that capture `ctx` (`ctx.getRealIp = () => ctx.ip`).
@@ -31,45 +31,23 @@ impl std::fmt::Debug for KoaContext {
 pub struct KoaCtx(pub Arc<KoaContext>);
 
 /// Inserts a [`KoaCtx`] whose closure captures it: never freed.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct KoaStyleLayer;
+pub type KoaStyleLayer = MapRequestLayer<fn(Request<Body>) -> Request<Body>>;
 
-impl<S> Layer<S> for KoaStyleLayer {
-    type Service = KoaStyle<S>;
-
-    fn layer(&self, inner: S) -> Self::Service {
-        KoaStyle { inner }
-    }
+/// The layer that makes koa's mistake on every request it sees.
+pub fn koa_style_layer() -> KoaStyleLayer {
+    MapRequestLayer::new(koa_style)
 }
 
-/// The service of [`KoaStyleLayer`].
-#[derive(Debug, Clone)]
-pub struct KoaStyle<S> {
-    inner: S,
-}
-
-impl<S, B> Service<Request<B>> for KoaStyle<S>
-where
-    S: Service<Request<B>>,
-{
-    type Response = S::Response;
-    type Error = S::Error;
-    type Future = S::Future;
-
-    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
-        self.inner.poll_ready(cx)
-    }
-
-    fn call(&mut self, mut req: Request<B>) -> Self::Future {
-        let ctx = Arc::new(KoaContext {
-            state: req.extensions().clone(),
-            get_real_ip: Mutex::new(None),
-        });
-        let captured = Arc::clone(&ctx);
-        *ctx.get_real_ip.lock().unwrap() = Some(Box::new(move || {
-            captured.state.get::<ClientIp>().map(|ip| ip.0)
-        }));
-        req.extensions_mut().insert(KoaCtx(ctx));
-        self.inner.call(req)
-    }
+/// koa's `ctx.getRealIp = () => ctx.ip`, in Rust.
+fn koa_style(mut req: Request<Body>) -> Request<Body> {
+    let ctx = Arc::new(KoaContext {
+        state: req.extensions().clone(),
+        get_real_ip: Mutex::new(None),
+    });
+    let captured = Arc::clone(&ctx);
+    *ctx.get_real_ip.lock().unwrap() = Some(Box::new(move || {
+        captured.state.get::<ClientIp>().map(|ip| ip.0)
+    }));
+    req.extensions_mut().insert(KoaCtx(ctx));
+    req
 }

@@ -66,4 +66,5 @@ pub fn get(uri: &str, headers: &[(&str, &str)]) -> Request<Body> {
 }
 
 pub mod koa;
+pub mod leak;
 pub mod stack;

@@ -183,27 +183,3 @@ pub async fn send(router: &Router, req: Request<Body>) -> StatusCode {
     assert!(!body.is_empty() || status != StatusCode::OK);
     status
 }
-
-/// The heap right now, as dhat counts it: live blocks and bytes, and the
-/// total number of allocations so far.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Heap {
-    /// Live blocks.
-    pub blocks: usize,
-    /// Live bytes.
-    pub bytes: usize,
-    /// Allocations since the profiler started.
-    pub total_blocks: u64,
-}
-
-impl Heap {
-    /// dhat's counters now (the test must have a `dhat::Profiler`).
-    pub fn now() -> Self {
-        let stats = dhat::HeapStats::get();
-        Self {
-            blocks: stats.curr_blocks,
-            bytes: stats.curr_bytes,
-            total_blocks: stats.total_blocks,
-        }
-    }
-}
