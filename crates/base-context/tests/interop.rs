@@ -8,7 +8,6 @@ use std::net::SocketAddr;
 use axum::Router;
 use axum::body::Body;
 use axum::extract::connect_info::MockConnectInfo;
-use axum::routing::get;
 use crocodile_base_context::{BaseContext, BaseContextLayer, ProxyTrust, TrustedProxies};
 use http::{Request, Response, StatusCode};
 use http_body_util::BodyExt;
@@ -26,6 +25,28 @@ fn layer() -> BaseContextLayer {
     BaseContextLayer::new(trust(), "*".parse().unwrap())
 }
 
+/// `GET /` for `host`.
+fn get(host: &str) -> Request<Body> {
+    Request::get("/")
+        .header("host", host)
+        .body(Body::empty())
+        .unwrap()
+}
+
+/// Sends `GET /` for `host` and checks the status, the request id and the body.
+async fn assert_answers<S, B>(service: S, host: &str, status: StatusCode, body: &str, case: &str)
+where
+    S: tower::Service<Request<Body>, Response = Response<B>>,
+    S::Error: std::fmt::Debug,
+    B: http_body::Body,
+    B::Error: std::fmt::Debug,
+{
+    let res = service.oneshot(get(host)).await.unwrap();
+    let got = (res.status(), res.headers().contains_key("x-request-id"));
+    assert_eq!(got, (status, true), "{case}, {host}");
+    assert_eq!(body_text(res).await, body, "{case}, {host}");
+}
+
 async fn body_text<B>(res: Response<B>) -> String
 where
     B: http_body::Body,
@@ -41,7 +62,7 @@ async fn axum_connect_info_is_the_peer() {
         Router::new()
             .route(
                 "/",
-                get(|ctx: BaseContext| async move {
+                axum::routing::get(|ctx: BaseContext| async move {
                     format!("{} {:?}", ctx.origin(), ctx.peer().map(|p| p.to_string()))
                 }),
             )
@@ -71,68 +92,39 @@ async fn axum_connect_info_is_the_peer() {
 #[tokio::test]
 async fn axum_400_has_a_plain_text_reason() {
     let app = Router::new()
-        .route("/", get(|| async { "handler ran" }))
+        .route("/", axum::routing::get(|| async { "handler ran" }))
         .layer(BaseContextLayer::new(
             ProxyTrust::default(),
             "example.com".parse().unwrap(),
         ));
-    let req = Request::get("/")
-        .header("host", "evil.tld")
-        .body(Body::empty())
-        .unwrap();
-    let res = app.oneshot(req).await.unwrap();
+    let res = app.oneshot(get("evil.tld")).await.unwrap();
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
     assert_eq!(res.headers()["content-type"], "text/plain; charset=utf-8");
     assert_eq!(body_text(res).await, "host not allowed");
 }
 
-/// tower-http's `SetRequestIdLayer` ran first: its id is the context's.
-#[cfg(feature = "tower-http")]
+/// tower-http's `SetRequestIdLayer` ran first: with the `tower-http`
+/// feature its id is the context's; without it, its extension is not looked at.
 #[tokio::test]
-async fn tower_http_request_id_is_reused() {
+async fn tower_http_request_id_is_reused_with_the_feature_only() {
     use tower_http::request_id::{MakeRequestUuid, RequestId, SetRequestIdLayer};
 
+    let reused = cfg!(feature = "tower-http");
     let service = ServiceBuilder::new()
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
         .layer(layer())
-        .service_fn(|req: Request<Body>| async move {
+        .service_fn(move |req: Request<Body>| async move {
             let ctx = req.extensions().get::<BaseContext>().unwrap();
             let theirs = req.extensions().get::<RequestId>().unwrap();
-            assert_eq!(ctx.request_id().as_str(), theirs.header_value());
-            assert!(!ctx.request_id().is_generated());
+            assert_eq!(ctx.request_id().as_str() == theirs.header_value(), reused);
+            assert_eq!(ctx.request_id().is_generated(), !reused);
             Ok::<_, Infallible>(Response::new(Body::from(ctx.request_id().to_string())))
         });
-    let req = Request::get("/")
-        .header("host", "example.com")
-        .body(Body::empty())
-        .unwrap();
-    let res = service.oneshot(req).await.unwrap();
+    let res = service.oneshot(get("example.com")).await.unwrap();
+    // Ours is echoed: theirs (a UUID) with the feature, a ULID without.
     let echoed = res.headers()["x-request-id"].to_str().unwrap().to_owned();
-    assert_eq!(echoed.len(), 36, "a UUID: {echoed}");
+    assert_eq!(echoed.len(), if reused { 36 } else { 26 }, "{echoed}");
     assert_eq!(body_text(res).await, echoed);
-}
-
-/// Without the feature, tower-http's extension is not looked at.
-#[cfg(not(feature = "tower-http"))]
-#[tokio::test]
-async fn tower_http_request_id_is_ignored_without_the_feature() {
-    use tower_http::request_id::{MakeRequestUuid, SetRequestIdLayer};
-
-    let service = ServiceBuilder::new()
-        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
-        .layer(layer())
-        .service_fn(|req: Request<Body>| async move {
-            let ctx = req.extensions().get::<BaseContext>().unwrap();
-            assert!(ctx.request_id().is_generated());
-            Ok::<_, Infallible>(Response::new(Body::empty()))
-        });
-    let req = Request::get("/")
-        .header("host", "example.com")
-        .body(Body::empty())
-        .unwrap();
-    let res = service.oneshot(req).await.unwrap();
-    // SetRequestIdLayer set the request header; ours echoes our id, theirs is not propagated.
-    assert_eq!(res.headers()["x-request-id"].len(), 26);
 }
 
 /// The request id in a `TraceLayer` span, as the crate docs show: no
@@ -159,11 +151,7 @@ async fn request_id_in_a_trace_span() {
         .service_fn(|_req: Request<Body>| async {
             Ok::<_, Infallible>(Response::new(Body::empty()))
         });
-    let req = Request::get("/")
-        .header("host", "example.com")
-        .body(Body::empty())
-        .unwrap();
-    let res = service.oneshot(req).await.unwrap();
+    let res = service.oneshot(get("example.com")).await.unwrap();
     let echoed = res.headers()["x-request-id"].to_str().unwrap();
     assert_eq!(*seen.lock().unwrap(), [Some(echoed.to_owned())]);
 }
@@ -178,12 +166,6 @@ async fn trace_layer_composes_in_either_order() {
     let strict = || BaseContextLayer::new(trust(), "example.com".parse().unwrap());
     let handler =
         |_req: Request<Body>| async { Ok::<_, Infallible>(Response::new(Body::from("hi"))) };
-    let req = |host: &str| {
-        Request::get("/")
-            .header("host", host)
-            .body(Body::empty())
-            .unwrap()
-    };
     // (host, status, body)
     let cases = [
         ("example.com", StatusCode::OK, "hi"),
@@ -211,25 +193,10 @@ async fn trace_layer_composes_in_either_order() {
             .layer(strict())
             .layer(TraceLayer::new_for_http());
 
-        let res = outside.oneshot(req(host)).await.unwrap();
-        let got = (res.status(), res.headers().contains_key("x-request-id"));
-        assert_eq!(got, (status, true), "outside, {host}");
-        assert_eq!(body_text(res).await, body, "outside, {host}");
-
-        let res = inside.oneshot(req(host)).await.unwrap();
-        let got = (res.status(), res.headers().contains_key("x-request-id"));
-        assert_eq!(got, (status, true), "inside, {host}");
-        assert_eq!(body_text(res).await, body, "inside, {host}");
-
-        for (name, router) in [
-            ("router outside", router_outside),
-            ("router inside", router_inside),
-        ] {
-            let res = router.oneshot(req(host)).await.unwrap();
-            let got = (res.status(), res.headers().contains_key("x-request-id"));
-            assert_eq!(got, (status, true), "{name}, {host}");
-            assert_eq!(body_text(res).await, body, "{name}, {host}");
-        }
+        assert_answers(outside, host, status, body, "outside").await;
+        assert_answers(inside, host, status, body, "inside").await;
+        assert_answers(router_outside, host, status, body, "router outside").await;
+        assert_answers(router_inside, host, status, body, "router inside").await;
     }
 }
 
@@ -263,6 +230,18 @@ fn proxied_request(xff: &'static str) -> Request<Body> {
     req
 }
 
+/// What the handler behind `service` saw of a request from the trusted
+/// 10.0.0.1 with this `X-Forwarded-For`.
+async fn seen_through<S, B>(service: S, xff: &'static str) -> String
+where
+    S: tower::Service<Request<Body>, Response = Response<B>>,
+    S::Error: std::fmt::Debug,
+    B: http_body::Body,
+    B::Error: std::fmt::Debug,
+{
+    body_text(service.oneshot(proxied_request(xff)).await.unwrap()).await
+}
+
 async fn handled(req: Request<Body>) -> Result<Response<Body>, Infallible> {
     Ok(Response::new(Body::from(seen(&req))))
 }
@@ -275,33 +254,22 @@ async fn client_ip_agrees_with_the_client_ip_layer_in_either_order() {
     let trust = trust();
     let want = "Some(198.51.100.7) Some(198.51.100.7) Some(198.51.100.7) Some(1)";
     let xff = "6.6.6.6, 198.51.100.7, 10.0.0.2";
-    let res = ServiceBuilder::new()
+    let client_ip_first = ServiceBuilder::new()
         .layer(ClientIpLayer::new(trust.clone()))
         .layer(BaseContextLayer::new(trust.clone(), "*".parse().unwrap()))
-        .service_fn(handled)
-        .oneshot(proxied_request(xff))
-        .await
-        .unwrap();
-    assert_eq!(body_text(res).await, want);
-    let res = ServiceBuilder::new()
+        .service_fn(handled);
+    assert_eq!(seen_through(client_ip_first, xff).await, want);
+    let base_context_first = ServiceBuilder::new()
         .layer(BaseContextLayer::new(trust.clone(), "*".parse().unwrap()))
         .layer(ClientIpLayer::new(trust))
-        .service_fn(handled)
-        .oneshot(proxied_request(xff))
-        .await
-        .unwrap();
-    assert_eq!(body_text(res).await, want);
+        .service_fn(handled);
+    assert_eq!(seen_through(base_context_first, xff).await, want);
 
     // api change: without `ClientIpLayer`, `client_ip()` is there too (it
     // comes from the hop; there is no `client-ip` feature any more).
-    let res = ServiceBuilder::new()
-        .layer(layer())
-        .service_fn(handled)
-        .oneshot(proxied_request(xff))
-        .await
-        .unwrap();
+    let alone = ServiceBuilder::new().layer(layer()).service_fn(handled);
     assert_eq!(
-        body_text(res).await,
+        seen_through(alone, xff).await,
         "Some(198.51.100.7) None Some(198.51.100.7) Some(1)"
     );
 }
@@ -319,30 +287,30 @@ async fn the_hop_is_computed_once_per_model() {
         req
     };
     let shared = trust();
-    let res = ServiceBuilder::new()
-        .layer(ClientIpLayer::new(shared.clone()))
-        .map_request(rewrite)
-        .layer(BaseContextLayer::new(shared, "*".parse().unwrap()))
-        .service_fn(handled)
-        .oneshot(proxied_request("198.51.100.7"))
-        .await
-        .unwrap();
-    assert_eq!(
-        body_text(res).await,
-        "Some(198.51.100.7) Some(198.51.100.7) Some(198.51.100.7) Some(0)"
-    );
-    let res = ServiceBuilder::new()
-        .layer(ClientIpLayer::new(trust()))
-        .map_request(rewrite)
-        .layer(layer())
-        .service_fn(handled)
-        .oneshot(proxied_request("198.51.100.7"))
-        .await
-        .unwrap();
-    assert_eq!(
-        body_text(res).await,
-        "Some(192.0.2.99) Some(198.51.100.7) Some(192.0.2.99) Some(0)"
-    );
+    // (ClientIpLayer's model, BaseContextLayer's, what the handler saw)
+    let cases = [
+        (
+            shared.clone(),
+            shared,
+            "Some(198.51.100.7) Some(198.51.100.7) Some(198.51.100.7) Some(0)",
+        ),
+        (
+            trust(),
+            trust(),
+            "Some(192.0.2.99) Some(198.51.100.7) Some(192.0.2.99) Some(0)",
+        ),
+    ];
+    for (first, second, want) in cases {
+        let res = ServiceBuilder::new()
+            .layer(ClientIpLayer::new(first))
+            .map_request(rewrite)
+            .layer(BaseContextLayer::new(second, "*".parse().unwrap()))
+            .service_fn(handled)
+            .oneshot(proxied_request("198.51.100.7"))
+            .await
+            .unwrap();
+        assert_eq!(body_text(res).await, want);
+    }
 }
 
 #[tokio::test]

@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use crocodile_base_context::{
     AllowedHosts, BaseContext, BaseContextLayer, ForwardedGrammar, Hop, PeerAddr, ProxyHeaders,
-    ProxyTrust, RequestId, Scheme, TrustedProxies, XForwardedHeaders,
+    ProxyTrust, Scheme, TrustedProxies, XForwardedHeaders,
 };
 use crocodile_forwarded::{Fallback, Ignored, Source};
 use http::header::HeaderName;
@@ -161,288 +161,405 @@ fn get(host: &str, headers: &[(&str, &str)]) -> Request<String> {
     req.body(String::new()).unwrap()
 }
 
+// ---------------------------------------------------------------- the tables
+
+/// One request through one layer: the layer, the socket peer (`None`: no
+/// `PeerAddr`), the `Host` header, the other headers in order (a name given
+/// twice is two lines), and what the request gives, as [`check`] reads it.
+type Row<'a> = (
+    fn() -> BaseContextLayer,
+    Option<&'a str>,
+    &'a str,
+    &'a [(&'a str, &'a str)],
+    &'a str,
+);
+
+/// Sends every row's request and [`check`]s what it gave.
+async fn run_rows(rows: &[Row<'_>]) {
+    for (i, (layer, peer, host, headers, want)) in rows.iter().enumerate() {
+        let out = run(layer(), *peer, get(host, headers)).await;
+        check(
+            &out,
+            want,
+            &format!("row {i}: {peer:?}, Host: {host}, {headers:?}"),
+        );
+    }
+}
+
+/// Checks an outcome against `want`: either `400 <reason>` (the body; the
+/// handler never ran and the 400 carries a request id), or space-separated
+/// `key=value` facts about a 200 (`none` for an absent value):
+///
+/// - `url`: `home_url()`, which with the checks every 200 passes (below)
+///   fixes the scheme, host, port, origin and base path;
+/// - `client`, `peer`: `client_ip()`, `peer()`;
+/// - `id`: `generated` (a new 26-character ULID) or the id as displayed;
+/// - `hop.k`, `hop.proxied`, `hop.fallback` (its code, `@index` for a
+///   malformed entry): the `Hop`;
+/// - `hop.proto`, `hop.host`, `hop.port`, `hop.prefix`: the value the hop
+///   read, or the code of why it was ignored.
+fn check(out: &Outcome, want: &str, case: &str) {
+    if let Some(reason) = want.strip_prefix("400 ") {
+        let got = (out.status, out.body.as_str());
+        assert_eq!(got, (StatusCode::BAD_REQUEST, reason), "{case}");
+        assert_eq!(out.handler_calls, 0, "{case}: the handler never runs");
+        assert!(out.echoed.is_some(), "{case}: the 400 carries the id too");
+        return;
+    }
+    assert_eq!(out.status, StatusCode::OK, "{case}: {}", out.body);
+    assert_eq!(out.handler_calls, 1, "{case}");
+    let ctx = out.ctx();
+    let hop = out.hop();
+    // What every context satisfies: the origin is the scheme, host and port
+    // (the scheme's default omitted), the home URL and links sit under the
+    // origin and base path, the hop agrees with `client_ip()`, the id is echoed.
+    let origin = if ctx.port() == ctx.scheme().default_port() {
+        format!("{}://{}", ctx.scheme(), ctx.host())
+    } else {
+        format!("{}://{}:{}", ctx.scheme(), ctx.host(), ctx.port())
+    };
+    assert_eq!(ctx.origin(), origin, "{case}");
+    assert_eq!(
+        ctx.home_url(),
+        format!("{origin}{}/", ctx.base_path()),
+        "{case}"
+    );
+    let link = format!("{}x%20y", ctx.home_url());
+    assert_eq!(ctx.url_for("/x y"), link, "{case}");
+    assert_eq!(hop.client(), ctx.client_ip(), "{case}");
+    let id = ctx.request_id();
+    assert_eq!(out.echoed.as_deref(), Some(id.as_str()), "{case}");
+
+    fn shown<T: ToString>(value: Option<T>) -> String {
+        value.map_or_else(|| "none".to_owned(), |value| value.to_string())
+    }
+    fn read<T: ToString>(value: Result<T, Ignored>) -> String {
+        value.map_or_else(|why| why.code().to_owned(), |value| value.to_string())
+    }
+    for fact in want.split(' ') {
+        let (key, value) = fact
+            .split_once('=')
+            .unwrap_or_else(|| panic!("{case}: {fact:?} is not key=value"));
+        let got = match key {
+            "url" => ctx.home_url(),
+            "client" => shown(ctx.client_ip()),
+            "peer" => shown(ctx.peer()),
+            "id" if id.is_generated() => {
+                assert_eq!(id.as_str().len(), 26, "{case}");
+                "generated".to_owned()
+            }
+            "id" => {
+                assert_eq!(*id, id.to_string().as_str(), "{case}: displayed as is");
+                id.to_string()
+            }
+            "hop.k" => shown(hop.index()),
+            "hop.proxied" => (if hop.is_proxied() { "yes" } else { "no" }).to_owned(),
+            "hop.fallback" => match hop.fallback() {
+                Some(Fallback::MalformedEntry { index, .. }) => format!("malformed-entry@{index}"),
+                why => shown(why.map(|why| why.code())),
+            },
+            "hop.proto" => read(hop.proto().map(|scheme| scheme.as_str())),
+            "hop.host" => read(out.hop_host()),
+            "hop.port" => read(hop.port()),
+            "hop.prefix" => read(out.hop_prefix()),
+            _ => panic!("{case}: unknown key {key:?}"),
+        };
+        assert_eq!(got, value, "{case}: {key}");
+    }
+}
+
+/// [`layer`] believing `X-Forwarded-Port` too.
+fn with_port() -> BaseContextLayer {
+    x_forwarded(XForwardedHeaders::default().with_port(true))
+}
+
+/// [`layer`] believing `X-Forwarded-Prefix` too.
+fn with_prefix() -> BaseContextLayer {
+    x_forwarded(XForwardedHeaders::default().with_prefix(true))
+}
+
+/// [`layer`] believing every `X-Forwarded-*` header.
+fn all_x_forwarded() -> BaseContextLayer {
+    x_forwarded(XForwardedHeaders::all())
+}
+
 // ---------------------------------------------------------------- X-Forwarded-*
 
-#[tokio::test]
-async fn untrusted_peer_headers_are_ignored() {
-    let req = get(
-        "example.com",
-        &[
-            ("x-forwarded-proto", "https"),
-            ("x-forwarded-host", "evil.tld"),
-            ("x-forwarded-port", "8443"),
-            ("forwarded", "for=1.2.3.4;proto=https;host=evil.tld"),
-        ],
-    );
-    let out = run(layer(), Some(CLIENT), req).await;
-    assert_eq!(out.origin(), (Scheme::Http, "example.com", 80));
-    assert_eq!(out.ctx().peer(), Some(CLIENT.parse().unwrap()));
-    assert_eq!(out.hop().fallback(), Some(Fallback::PeerUntrusted));
-    assert_eq!(out.hop().proto(), Err(Ignored::NotBelieved));
+/// `X-Forwarded-Proto` and `X-Forwarded-Host` only, for a proxy that passes
+/// a client's `X-Forwarded-Host` through.
+fn proto_only() -> BaseContextLayer {
+    x_forwarded(XForwardedHeaders::default().with_host(false))
+}
+
+/// [`with_prefix`] under a configured base path.
+fn with_prefix_under_base() -> BaseContextLayer {
+    with_prefix().base_path("/base".parse().unwrap())
 }
 
 #[tokio::test]
-async fn without_a_peer_address_nothing_is_trusted() {
-    let req = get("example.com", &[("x-forwarded-proto", "https")]);
-    let out = run(layer(), None, req).await;
-    assert_eq!(out.origin(), (Scheme::Http, "example.com", 80));
-    assert_eq!(out.ctx().peer(), None);
-    assert_eq!(out.ctx().client_ip(), None);
-    assert_eq!(out.hop().fallback(), Some(Fallback::NoPeerAddress));
-}
-
-#[tokio::test]
-async fn one_trusted_proxy_sets_scheme_host_and_port() {
-    let req = get(
-        "backend:8080",
-        &[
-            ("x-forwarded-proto", "https"),
-            ("x-forwarded-host", "Example.COM"),
-        ],
-    );
-    let out = run(layer(), Some(PROXY_1), req).await;
-    assert_eq!(out.origin(), (Scheme::Https, "example.com", 443));
-    assert_eq!(out.ctx().origin(), "https://example.com");
-    assert_eq!(out.ctx().home_url(), "https://example.com/");
-
-    // X-Forwarded-Port is believed only when enabled (api change: it used to
-    // be on by default).
-    let req = || {
-        get(
+async fn x_forwarded_headers_are_believed_from_the_hop_only() {
+    let rows: &[Row<'_>] = &[
+        // An untrusted peer: every proxy header is ignored.
+        (
+            layer,
+            Some(CLIENT),
+            "example.com",
+            &[
+                ("x-forwarded-proto", "https"),
+                ("x-forwarded-host", "evil.tld"),
+                ("x-forwarded-port", "8443"),
+                ("forwarded", "for=1.2.3.4;proto=https;host=evil.tld"),
+            ],
+            "url=http://example.com/ peer=203.0.113.9:50000 hop.fallback=untrusted-peer \
+             hop.proto=not-believed",
+        ),
+        // Without a peer address nothing is trusted.
+        (
+            layer,
+            None,
+            "example.com",
+            &[("x-forwarded-proto", "https")],
+            "url=http://example.com/ peer=none client=none hop.fallback=no-peer-address",
+        ),
+        // One trusted proxy sets the scheme and host (lowercased); the port
+        // is the scheme's.
+        (
+            layer,
+            Some(PROXY_1),
+            "backend:8080",
+            &[
+                ("x-forwarded-proto", "https"),
+                ("x-forwarded-host", "Example.COM"),
+            ],
+            "url=https://example.com/",
+        ),
+        // X-Forwarded-Port is believed only when enabled (api change: it
+        // used to be on by default).
+        (
+            layer,
+            Some(PROXY_1),
             "backend:8080",
             &[
                 ("x-forwarded-proto", "https"),
                 ("x-forwarded-host", "example.com"),
                 ("x-forwarded-port", "8443"),
             ],
-        )
-    };
-    let out = run(layer(), Some(PROXY_1), req()).await;
-    assert_eq!(out.ctx().origin(), "https://example.com");
-    let with_port = x_forwarded(XForwardedHeaders::default().with_port(true));
-    let out = run(with_port, Some(PROXY_1), req()).await;
-    assert_eq!(out.ctx().origin(), "https://example.com:8443");
-}
-
-#[tokio::test]
-async fn ipv4_mapped_peer_is_trusted_like_ipv4() {
-    let req = get("backend", &[("x-forwarded-proto", "https")]);
-    let out = run(layer(), Some("[::ffff:10.0.0.1]:4000"), req).await;
-    assert_eq!(out.ctx().scheme(), Scheme::Https);
-    assert_eq!(out.ctx().client_ip(), Some(ip("10.0.0.1")));
-}
-
-#[tokio::test]
-async fn forwarded_port_overrides_the_host_port() {
-    // werkzeug ProxyFix: x_port replaces the port of the (forwarded) host,
-    // once X-Forwarded-Port is enabled.
-    let req = || {
-        get(
+            "url=https://example.com/",
+        ),
+        (
+            with_port,
+            Some(PROXY_1),
+            "backend:8080",
+            &[
+                ("x-forwarded-proto", "https"),
+                ("x-forwarded-host", "example.com"),
+                ("x-forwarded-port", "8443"),
+            ],
+            "url=https://example.com:8443/",
+        ),
+        // An IPv4-mapped peer is trusted like IPv4.
+        (
+            layer,
+            Some("[::ffff:10.0.0.1]:4000"),
+            "backend",
+            &[("x-forwarded-proto", "https")],
+            "url=https://backend/ client=10.0.0.1",
+        ),
+        // werkzeug ProxyFix: x_port replaces the port of the (forwarded)
+        // host, once X-Forwarded-Port is enabled ...
+        (
+            with_port,
+            Some(PROXY_1),
             "backend",
             &[
                 ("x-forwarded-host", "example.com:9000"),
                 ("x-forwarded-port", "9443"),
             ],
-        )
-    };
-    let with_port = x_forwarded(XForwardedHeaders::default().with_port(true));
-    let out = run(with_port, Some(PROXY_1), req()).await;
-    assert_eq!(out.origin(), (Scheme::Http, "example.com", 9443));
-    // By default the forwarded host's own port holds.
-    let out = run(layer(), Some(PROXY_1), req()).await;
-    assert_eq!(out.origin(), (Scheme::Http, "example.com", 9000));
-}
-
-#[tokio::test]
-async fn overwriting_proxy_leaves_one_value_and_rightmost_wins() {
-    // One proxy (k = 0) that appends after a client's forged value: the
-    // rightmost is its own.
-    let req = get(
-        "backend",
-        &[
-            ("x-forwarded-proto", "http, https"),
-            ("x-forwarded-host", "evil.tld, example.com"),
-        ],
-    );
-    let out = run(layer(), Some(PROXY_1), req).await;
-    assert_eq!(out.origin(), (Scheme::Https, "example.com", 443));
-    assert_eq!(out.hop().index(), Some(0));
-    // Across several header lines too.
-    let mut req = get("backend", &[]);
-    req.headers_mut()
-        .append("x-forwarded-host", HeaderValue::from_static("evil.tld"));
-    req.headers_mut()
-        .append("x-forwarded-host", HeaderValue::from_static("example.com"));
-    let out = run(layer(), Some(PROXY_1), req).await;
-    assert_eq!(out.ctx().host(), "example.com");
-}
-
-#[tokio::test]
-async fn two_appending_proxies_use_the_second_value_from_the_right() {
-    // client -> P2 (appends what the client used) -> P1 (appends what P2 used) -> us.
-    // The hop index comes from the strategy: X-Forwarded-For's walk stops at
-    // the client, one entry left of P2's address.
-    let req = get(
-        "backend",
-        &[
-            ("x-forwarded-for", "198.51.100.7, 10.0.0.2"),
-            ("x-forwarded-proto", "https, http"),
-            ("x-forwarded-host", "example.com, p1.internal"),
-        ],
-    );
-    let out = run(layer(), Some(PROXY_1), req).await;
-    assert_eq!(out.origin(), (Scheme::Https, "example.com", 443));
-    assert_eq!(out.hop().index(), Some(1));
-}
-
-#[tokio::test]
-async fn three_appending_proxies_and_a_client_forging_each_header() {
-    let req = get(
-        "backend",
-        &[
-            // The client's forged value, then one per proxy.
-            (
-                "x-forwarded-for",
-                "6.6.6.6, 198.51.100.7, 10.0.0.3, 10.0.0.2",
-            ),
-            ("x-forwarded-proto", "http, https, http, http"),
-            (
-                "x-forwarded-host",
-                "evil.tld, example.com, p2.internal, p1.internal",
-            ),
-            ("x-forwarded-port", "1, 443, 80, 80"),
-            ("x-forwarded-prefix", "/evil, /app, /p2, /p1"),
-        ],
-    );
-    let out = run(x_forwarded(XForwardedHeaders::all()), Some(PROXY_1), req).await;
-    assert_eq!(out.origin(), (Scheme::Https, "example.com", 443));
-    assert_eq!(out.ctx().home_url(), "https://example.com/app/");
-    assert_eq!(out.ctx().client_ip(), Some(ip(VISITOR)));
-    assert_eq!(out.hop().index(), Some(2));
-}
-
-#[tokio::test]
-async fn one_value_is_an_overwriting_proxy_and_too_few_are_ignored() {
-    // api change: werkzeug's ProxyFix ignored a header with fewer values than
-    // the configured hops. Now one value is what an overwriting proxy wrote
-    // (the edge sets it, the inner hops pass it through) and is used ...
-    let req = get(
-        "example.com",
-        &[
-            ("x-forwarded-for", "198.51.100.7, 10.0.0.2"),
-            ("x-forwarded-proto", "https"),
-            ("x-forwarded-host", "www.example.com"),
-        ],
-    );
-    let out = run(layer(), Some(PROXY_1), req).await;
-    assert_eq!(out.origin(), (Scheme::Https, "www.example.com", 443));
-    // ... while more than one but fewer than k + 1 can't be attributed to
-    // the hop: the request's own values hold.
-    let req = get(
-        "example.com",
-        &[
-            ("x-forwarded-for", "198.51.100.7, 10.0.0.3, 10.0.0.2"),
-            ("x-forwarded-proto", "https, http"),
-            ("x-forwarded-host", "evil.tld, p2.internal"),
-        ],
-    );
-    let out = run(layer(), Some(PROXY_1), req).await;
-    assert_eq!(out.origin(), (Scheme::Http, "example.com", 80));
-    assert_eq!(out.hop().proto(), Err(Ignored::InconsistentCount));
-}
-
-#[tokio::test]
-async fn a_header_turned_off_is_ignored_when_the_proxy_passes_it_through() {
-    // The proxy sets X-Forwarded-Proto but passes the client's X-Forwarded-Host
-    // (and X-Forwarded-Port, off by default) through.
-    let req = get(
-        "example.com",
-        &[
-            ("x-forwarded-proto", "https"),
-            ("x-forwarded-host", "evil.tld"),
-            ("x-forwarded-port", "1234"),
-        ],
-    );
-    let proto_only = x_forwarded(XForwardedHeaders::default().with_host(false));
-    let out = run(proto_only, Some(PROXY_1), req).await;
-    assert_eq!(out.origin(), (Scheme::Https, "example.com", 443));
-    assert_eq!(out.hop_host(), Err(Ignored::NotEnabled));
-    assert_eq!(out.hop().port(), Err(Ignored::NotEnabled));
-
-    // `none()`: only X-Forwarded-For is read.
-    let req = get(
-        "example.com",
-        &[("x-forwarded-for", VISITOR), ("x-forwarded-proto", "https")],
-    );
-    let out = run(x_forwarded(XForwardedHeaders::none()), Some(PROXY_1), req).await;
-    assert_eq!(out.origin(), (Scheme::Http, "example.com", 80));
-    assert_eq!(out.ctx().client_ip(), Some(ip(VISITOR)));
-}
-
-#[tokio::test]
-async fn unrecognised_scheme_and_bad_port_from_a_proxy_are_ignored() {
-    let req = get(
-        "example.com",
-        &[
-            ("x-forwarded-proto", "javascript"),
-            ("x-forwarded-port", "99999"),
-        ],
-    );
-    let with_port = x_forwarded(XForwardedHeaders::default().with_port(true));
-    let out = run(with_port, Some(PROXY_1), req).await;
-    assert_eq!(out.status, StatusCode::OK);
-    assert_eq!(out.origin(), (Scheme::Http, "example.com", 80));
-    assert_eq!(out.hop().proto(), Err(Ignored::Invalid));
-    assert_eq!(out.hop().port(), Err(Ignored::Invalid));
-}
-
-#[tokio::test]
-async fn prefix_only_when_enabled_and_valid() {
-    let req = || get("example.com", &[("x-forwarded-prefix", "/app/")]);
-    let out = run(layer(), Some(PROXY_1), req()).await;
-    assert_eq!(out.ctx().home_url(), "http://example.com/");
-    assert_eq!(out.hop_prefix(), Err(Ignored::NotEnabled));
-
-    let enabled = || x_forwarded(XForwardedHeaders::default().with_prefix(true));
-    let out = run(enabled(), Some(PROXY_1), req()).await;
-    assert_eq!(out.ctx().base_path(), "/app");
-    assert_eq!(out.ctx().home_url(), "http://example.com/app/");
-    assert_eq!(out.ctx().url_for("/x y"), "http://example.com/app/x%20y");
-
-    let bad = get("example.com", &[("x-forwarded-prefix", "//evil.tld")]);
-    let out = run(
-        enabled().base_path("/base".parse().unwrap()),
-        Some(PROXY_1),
-        bad,
-    )
-    .await;
-    assert_eq!(out.ctx().home_url(), "http://example.com/base/");
-
-    let untrusted = run(enabled(), Some(CLIENT), req()).await;
-    assert_eq!(untrusted.ctx().base_path(), "");
-
-    // Appending proxies: the prefix of the hop, like every other header.
-    let req = get(
-        "example.com",
-        &[
-            ("x-forwarded-for", "198.51.100.7, 10.0.0.2"),
-            ("x-forwarded-prefix", "/evil, /app, /p1"),
-        ],
-    );
-    let out = run(enabled(), Some(PROXY_1), req).await;
-    assert_eq!(out.ctx().home_url(), "http://example.com/app/");
-}
-
-#[tokio::test]
-async fn x_forwarded_mode_ignores_forwarded() {
-    let req = get(
-        "example.com",
-        &[("forwarded", "for=198.51.100.7;proto=https;host=evil.tld")],
-    );
-    let out = run(layer(), Some(PROXY_1), req).await;
-    assert_eq!(out.origin(), (Scheme::Http, "example.com", 80));
-    // Nor does the client address come from it.
-    assert_eq!(out.ctx().client_ip(), Some(ip("10.0.0.1")));
+            "url=http://example.com:9443/",
+        ),
+        // ... and by default the forwarded host's own port holds.
+        (
+            layer,
+            Some(PROXY_1),
+            "backend",
+            &[
+                ("x-forwarded-host", "example.com:9000"),
+                ("x-forwarded-port", "9443"),
+            ],
+            "url=http://example.com:9000/",
+        ),
+        // One proxy (k = 0) that appends after a client's forged value: the
+        // rightmost is its own ...
+        (
+            layer,
+            Some(PROXY_1),
+            "backend",
+            &[
+                ("x-forwarded-proto", "http, https"),
+                ("x-forwarded-host", "evil.tld, example.com"),
+            ],
+            "url=https://example.com/ hop.k=0",
+        ),
+        // ... across several header lines too.
+        (
+            layer,
+            Some(PROXY_1),
+            "backend",
+            &[
+                ("x-forwarded-host", "evil.tld"),
+                ("x-forwarded-host", "example.com"),
+            ],
+            "url=http://example.com/",
+        ),
+        // client -> P2 (appends what the client used) -> P1 (appends what P2
+        // used) -> us. The hop index comes from the strategy: X-Forwarded-For's
+        // walk stops at the client, one entry left of P2's address.
+        (
+            layer,
+            Some(PROXY_1),
+            "backend",
+            &[
+                ("x-forwarded-for", "198.51.100.7, 10.0.0.2"),
+                ("x-forwarded-proto", "https, http"),
+                ("x-forwarded-host", "example.com, p1.internal"),
+            ],
+            "url=https://example.com/ hop.k=1",
+        ),
+        // Three appending proxies and a client forging each header: the
+        // client's forged value, then one per proxy.
+        (
+            all_x_forwarded,
+            Some(PROXY_1),
+            "backend",
+            &[
+                (
+                    "x-forwarded-for",
+                    "6.6.6.6, 198.51.100.7, 10.0.0.3, 10.0.0.2",
+                ),
+                ("x-forwarded-proto", "http, https, http, http"),
+                (
+                    "x-forwarded-host",
+                    "evil.tld, example.com, p2.internal, p1.internal",
+                ),
+                ("x-forwarded-port", "1, 443, 80, 80"),
+                ("x-forwarded-prefix", "/evil, /app, /p2, /p1"),
+            ],
+            "url=https://example.com/app/ client=198.51.100.7 hop.k=2",
+        ),
+        // api change: werkzeug's ProxyFix ignored a header with fewer values
+        // than the configured hops. Now one value is what an overwriting
+        // proxy wrote (the edge sets it, the inner hops pass it through) and
+        // is used ...
+        (
+            layer,
+            Some(PROXY_1),
+            "example.com",
+            &[
+                ("x-forwarded-for", "198.51.100.7, 10.0.0.2"),
+                ("x-forwarded-proto", "https"),
+                ("x-forwarded-host", "www.example.com"),
+            ],
+            "url=https://www.example.com/",
+        ),
+        // ... while more than one but fewer than k + 1 can't be attributed
+        // to the hop: the request's own values hold.
+        (
+            layer,
+            Some(PROXY_1),
+            "example.com",
+            &[
+                ("x-forwarded-for", "198.51.100.7, 10.0.0.3, 10.0.0.2"),
+                ("x-forwarded-proto", "https, http"),
+                ("x-forwarded-host", "evil.tld, p2.internal"),
+            ],
+            "url=http://example.com/ hop.proto=inconsistent-count",
+        ),
+        // The proxy sets X-Forwarded-Proto but passes the client's
+        // X-Forwarded-Host (and X-Forwarded-Port, off by default) through:
+        // a header turned off is ignored.
+        (
+            proto_only,
+            Some(PROXY_1),
+            "example.com",
+            &[
+                ("x-forwarded-proto", "https"),
+                ("x-forwarded-host", "evil.tld"),
+                ("x-forwarded-port", "1234"),
+            ],
+            "url=https://example.com/ hop.host=not-enabled hop.port=not-enabled",
+        ),
+        // `XForwardedHeaders::none()`: only X-Forwarded-For is read.
+        (
+            || x_forwarded(XForwardedHeaders::none()),
+            Some(PROXY_1),
+            "example.com",
+            &[("x-forwarded-for", VISITOR), ("x-forwarded-proto", "https")],
+            "url=http://example.com/ client=198.51.100.7",
+        ),
+        // An unrecognised scheme and a bad port from a proxy are ignored.
+        (
+            with_port,
+            Some(PROXY_1),
+            "example.com",
+            &[
+                ("x-forwarded-proto", "javascript"),
+                ("x-forwarded-port", "99999"),
+            ],
+            "url=http://example.com/ hop.proto=invalid hop.port=invalid",
+        ),
+        // The prefix only when enabled ...
+        (
+            layer,
+            Some(PROXY_1),
+            "example.com",
+            &[("x-forwarded-prefix", "/app/")],
+            "url=http://example.com/ hop.prefix=not-enabled",
+        ),
+        (
+            with_prefix,
+            Some(PROXY_1),
+            "example.com",
+            &[("x-forwarded-prefix", "/app/")],
+            "url=http://example.com/app/",
+        ),
+        // ... and valid (else the configured base path holds) ...
+        (
+            with_prefix_under_base,
+            Some(PROXY_1),
+            "example.com",
+            &[("x-forwarded-prefix", "//evil.tld")],
+            "url=http://example.com/base/",
+        ),
+        // ... from a trusted peer ...
+        (
+            with_prefix,
+            Some(CLIENT),
+            "example.com",
+            &[("x-forwarded-prefix", "/app/")],
+            "url=http://example.com/",
+        ),
+        // ... and from the hop, like every other header, behind appending
+        // proxies.
+        (
+            with_prefix,
+            Some(PROXY_1),
+            "example.com",
+            &[
+                ("x-forwarded-for", "198.51.100.7, 10.0.0.2"),
+                ("x-forwarded-prefix", "/evil, /app, /p1"),
+            ],
+            "url=http://example.com/app/",
+        ),
+        // The X-Forwarded-* family ignores Forwarded, the client address too.
+        (
+            layer,
+            Some(PROXY_1),
+            "example.com",
+            &[("forwarded", "for=198.51.100.7;proto=https;host=evil.tld")],
+            "url=http://example.com/ client=10.0.0.1",
+        ),
+    ];
+    run_rows(rows).await;
 }
 
 // ---------------------------------------------------------------- chains of 1 to 3 proxies
@@ -548,183 +665,212 @@ async fn overwriting_chains_of_one_to_three_proxies_use_the_one_value() {
     }
 }
 
-#[tokio::test]
-async fn asymmetric_counts_fall_back_to_the_request_own_values() {
-    // X-Forwarded-For has 3 entries and the walk stops at k = 2, but
-    // X-Forwarded-Proto and -Host have 2: neither one overwriting proxy nor
-    // one appending proxy per hop wrote them.
-    for strategy in ["rightmost:x-forwarded-for", "hops:3:x-forwarded-for"] {
-        let req = get(
-            "backend:8080",
-            &[
-                ("x-forwarded-for", "198.51.100.7, 10.0.0.3, 10.0.0.2"),
-                ("x-forwarded-proto", "https, http"),
-                ("x-forwarded-host", "example.com, p2.internal"),
-            ],
-        );
-        let out = run(any_host(trust(strategy)), Some(PROXY_1), req).await;
-        assert_eq!(out.origin(), (Scheme::Http, "backend", 8080), "{strategy}");
-        let hop = out.hop();
-        assert_eq!(hop.index(), Some(2), "{strategy}");
-        assert_eq!(hop.client(), Some(ip(VISITOR)), "{strategy}");
-        assert_eq!(hop.proto(), Err(Ignored::InconsistentCount), "{strategy}");
-        assert_eq!(
-            out.hop_host(),
-            Err(Ignored::InconsistentCount),
-            "{strategy}"
-        );
-    }
-
-    // Each header is judged on its own. At k = 1: 2 entries of
-    // X-Forwarded-Proto are one per appending proxy, and so are the right two
-    // of 3 X-Forwarded-Host entries (the client forged the leftmost).
-    let req = get(
-        "backend:8080",
-        &[
-            ("x-forwarded-for", "198.51.100.7, 10.0.0.2"),
-            ("x-forwarded-proto", "https, http"),
-            ("x-forwarded-host", "evil.tld, example.com, p1.internal"),
-        ],
-    );
-    let out = run(layer(), Some(PROXY_1), req).await;
-    assert_eq!(out.origin(), (Scheme::Https, "example.com", 443));
-    // At k = 2: one X-Forwarded-Proto is an overwriting proxy's, while 2
-    // X-Forwarded-Port entries are inconsistent.
-    let req = get(
-        "example.com",
-        &[
-            ("x-forwarded-for", "198.51.100.7, 10.0.0.3, 10.0.0.2"),
-            ("x-forwarded-proto", "https"),
-            ("x-forwarded-port", "8443, 80"),
-        ],
-    );
-    let with_port = x_forwarded(XForwardedHeaders::default().with_port(true));
-    let out = run(with_port, Some(PROXY_1), req).await;
-    assert_eq!(out.origin(), (Scheme::Https, "example.com", 443));
-    assert_eq!(out.hop().port(), Err(Ignored::InconsistentCount));
+/// `hops:2:x-forwarded-for`, trusting [`TRUSTED`], any host.
+fn hops_2() -> BaseContextLayer {
+    any_host(trust("hops:2:x-forwarded-for"))
 }
 
-#[tokio::test]
-async fn a_malformed_entry_reads_the_hop_that_wrote_it() {
-    // P2 (10.0.0.2) hides its client behind `unknown`: the client is P2, and
-    // the hop is P2, whose X-Forwarded-Proto entry is the second from the right.
-    let req = get(
-        "backend",
-        &[
-            ("x-forwarded-for", "6.6.6.6, unknown, 10.0.0.2"),
-            ("x-forwarded-proto", "http, https, http"),
-        ],
-    );
-    let out = run(layer(), Some(PROXY_1), req).await;
-    assert_eq!(out.ctx().scheme(), Scheme::Https);
-    assert_eq!(out.ctx().client_ip(), Some(ip("10.0.0.2")));
-    assert_eq!(out.hop().index(), Some(1));
-    assert!(matches!(
-        out.hop().fallback(),
-        Some(Fallback::MalformedEntry { index: 1, .. })
-    ));
+/// `hops:3:x-forwarded-for`, trusting [`TRUSTED`], any host.
+fn hops_3() -> BaseContextLayer {
+    any_host(trust("hops:3:x-forwarded-for"))
 }
 
-#[tokio::test]
-async fn hops_chain_too_short_or_malformed_believes_no_proxy_header() {
-    for xff in ["198.51.100.7", "unknown, 10.0.0.2", ""] {
-        let mut req = get(
-            "example.com",
-            &[
-                ("x-forwarded-proto", "https"),
-                ("x-forwarded-host", "evil.tld"),
-                ("x-request-id", "from-proxy"),
-            ],
-        );
-        if !xff.is_empty() {
-            req.headers_mut()
-                .insert("x-forwarded-for", HeaderValue::from_str(xff).unwrap());
-        }
-        let out = run(
-            any_host(trust("hops:2:x-forwarded-for")),
-            Some(PROXY_1),
-            req,
-        )
-        .await;
-        assert_eq!(out.origin(), (Scheme::Http, "example.com", 80), "{xff:?}");
-        assert_eq!(out.ctx().client_ip(), Some(ip("10.0.0.1")), "{xff:?}");
-        assert!(out.ctx().request_id().is_generated(), "{xff:?}");
-        assert!(!out.hop().is_proxied(), "{xff:?}");
-        assert!(
-            matches!(
-                out.hop().fallback(),
-                Some(Fallback::ChainTooShort { .. } | Fallback::MalformedEntry { index: 1, .. })
-            ),
-            "{xff:?}: {:?}",
-            out.hop().fallback()
-        );
-    }
-}
-
-#[tokio::test]
-async fn hops_without_a_trusted_set_goes_by_the_count_alone() {
-    // Documented: with an empty trusted set `hops:` can't tell a proxy from
-    // a client that reaches the server directly.
-    let trust = ProxyTrust::new(
+/// `hops:1:x-forwarded-for` with an empty trusted set, any host.
+fn hops_1_trusting_none() -> BaseContextLayer {
+    any_host(ProxyTrust::new(
         "hops:1:x-forwarded-for".parse().unwrap(),
         TrustedProxies::none(),
-    );
-    let req = || {
-        get(
+    ))
+}
+
+/// [`layer`] serving only `example.com:443`.
+fn pinned_443() -> BaseContextLayer {
+    BaseContextLayer::new(
+        trust("rightmost:x-forwarded-for"),
+        "example.com:443".parse().unwrap(),
+    )
+}
+
+#[tokio::test]
+async fn uneven_chains_short_chains_and_forged_ports() {
+    // Stock nginx: `proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for`,
+    // X-Forwarded-Proto and -Host set, X-Forwarded-Port never touched, so
+    // the client's passes through.
+    let nginx = |host| {
+        [
+            ("x-forwarded-for", VISITOR),
+            ("x-forwarded-proto", "https"),
+            ("x-forwarded-host", host),
+            ("x-forwarded-port", "1337"),
+        ]
+    };
+    // A `hops:2` deployment's headers, around each X-Forwarded-For below.
+    let hops_2_headers = |xff| {
+        [
+            ("x-forwarded-proto", "https"),
+            ("x-forwarded-host", "evil.tld"),
+            ("x-request-id", "from-proxy"),
+            ("x-forwarded-for", xff),
+        ]
+    };
+    let asymmetric: &[(&str, &str)] = &[
+        ("x-forwarded-for", "198.51.100.7, 10.0.0.3, 10.0.0.2"),
+        ("x-forwarded-proto", "https, http"),
+        ("x-forwarded-host", "example.com, p2.internal"),
+    ];
+    let rows: &[Row<'_>] = &[
+        // X-Forwarded-For has 3 entries and the walk stops at k = 2, but
+        // X-Forwarded-Proto and -Host have 2: neither one overwriting proxy
+        // nor one appending proxy per hop wrote them.
+        (
+            layer,
+            Some(PROXY_1),
+            "backend:8080",
+            asymmetric,
+            "url=http://backend:8080/ hop.k=2 client=198.51.100.7 \
+             hop.proto=inconsistent-count hop.host=inconsistent-count",
+        ),
+        (
+            hops_3,
+            Some(PROXY_1),
+            "backend:8080",
+            asymmetric,
+            "url=http://backend:8080/ hop.k=2 client=198.51.100.7 \
+             hop.proto=inconsistent-count hop.host=inconsistent-count",
+        ),
+        // Each header is judged on its own. At k = 1: 2 entries of
+        // X-Forwarded-Proto are one per appending proxy, and so are the
+        // right two of 3 X-Forwarded-Host entries (the client forged the
+        // leftmost).
+        (
+            layer,
+            Some(PROXY_1),
+            "backend:8080",
+            &[
+                ("x-forwarded-for", "198.51.100.7, 10.0.0.2"),
+                ("x-forwarded-proto", "https, http"),
+                ("x-forwarded-host", "evil.tld, example.com, p1.internal"),
+            ],
+            "url=https://example.com/",
+        ),
+        // At k = 2: one X-Forwarded-Proto is an overwriting proxy's, while 2
+        // X-Forwarded-Port entries are inconsistent.
+        (
+            with_port,
+            Some(PROXY_1),
+            "example.com",
+            &[
+                ("x-forwarded-for", "198.51.100.7, 10.0.0.3, 10.0.0.2"),
+                ("x-forwarded-proto", "https"),
+                ("x-forwarded-port", "8443, 80"),
+            ],
+            "url=https://example.com/ hop.port=inconsistent-count",
+        ),
+        // A malformed entry reads the hop that wrote it: P2 (10.0.0.2) hides
+        // its client behind `unknown`, so the client is P2, and the hop is
+        // P2, whose X-Forwarded-Proto entry is the second from the right.
+        (
+            layer,
+            Some(PROXY_1),
+            "backend",
+            &[
+                ("x-forwarded-for", "6.6.6.6, unknown, 10.0.0.2"),
+                ("x-forwarded-proto", "http, https, http"),
+            ],
+            "url=https://backend/ client=10.0.0.2 hop.k=1 hop.fallback=malformed-entry@1",
+        ),
+        // A `hops:` chain too short or malformed believes no proxy header,
+        // the request id included.
+        (
+            hops_2,
+            Some(PROXY_1),
+            "example.com",
+            &hops_2_headers("198.51.100.7"),
+            "url=http://example.com/ client=10.0.0.1 id=generated hop.proxied=no \
+             hop.fallback=chain-too-short",
+        ),
+        (
+            hops_2,
+            Some(PROXY_1),
+            "example.com",
+            &hops_2_headers("unknown, 10.0.0.2"),
+            "url=http://example.com/ client=10.0.0.1 id=generated hop.proxied=no \
+             hop.fallback=malformed-entry@1",
+        ),
+        (
+            hops_2,
+            Some(PROXY_1),
+            "example.com",
+            &hops_2_headers("198.51.100.7")[..3],
+            "url=http://example.com/ client=10.0.0.1 id=generated hop.proxied=no \
+             hop.fallback=chain-too-short",
+        ),
+        // Documented: with an empty trusted set `hops:` can't tell a proxy
+        // from a client that reaches the server directly; it goes by the
+        // count alone ...
+        (
+            hops_1_trusting_none,
+            Some(CLIENT),
             "backend",
             &[
                 ("x-forwarded-for", VISITOR),
                 ("x-forwarded-proto", "https"),
                 ("x-forwarded-host", "example.com"),
             ],
-        )
-    };
-    let out = run(any_host(trust.clone()), Some(CLIENT), req()).await;
-    assert_eq!(out.origin(), (Scheme::Https, "example.com", 443));
-    assert_eq!(out.ctx().client_ip(), Some(ip(VISITOR)));
-    // Without the chain, nothing.
-    let req = get("backend", &[("x-forwarded-proto", "https")]);
-    let out = run(any_host(trust), Some(CLIENT), req).await;
-    assert_eq!(out.origin(), (Scheme::Http, "backend", 80));
-}
-
-#[tokio::test]
-async fn a_client_behind_stock_nginx_cannot_choose_the_port() {
-    // Stock nginx: `proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for`,
-    // X-Forwarded-Proto and -Host set, X-Forwarded-Port never touched, so the
-    // client's passes through.
-    let req = |host: &str| {
-        get(
+            "url=https://example.com/ client=198.51.100.7",
+        ),
+        // ... and without the chain, nothing.
+        (
+            hops_1_trusting_none,
+            Some(CLIENT),
+            "backend",
+            &[("x-forwarded-proto", "https")],
+            "url=http://backend/",
+        ),
+        // A client behind stock nginx can't choose the port ...
+        (
+            layer,
+            Some(PROXY_1),
             "backend:8080",
-            &[
-                ("x-forwarded-for", VISITOR),
-                ("x-forwarded-proto", "https"),
-                ("x-forwarded-host", host),
-                ("x-forwarded-port", "1337"),
-            ],
-        )
-    };
-    let out = run(layer(), Some(PROXY_1), req("example.com")).await;
-    assert_eq!(out.ctx().home_url(), "https://example.com/");
-    assert_eq!(out.hop().port(), Err(Ignored::NotEnabled));
-    // The port in X-Forwarded-Host (nginx's `$http_host`) holds.
-    let out = run(layer(), Some(PROXY_1), req("example.com:8443")).await;
-    assert_eq!(out.ctx().home_url(), "https://example.com:8443/");
-    // A port pinned in the allowed hosts still matches: the forged port
-    // never reaches it.
-    let pinned = BaseContextLayer::new(
-        trust("rightmost:x-forwarded-for"),
-        "example.com:443".parse().unwrap(),
-    );
-    let out = run(pinned, Some(PROXY_1), req("example.com")).await;
-    assert_eq!(out.status, StatusCode::OK);
-
-    // Believed only for a proxy configured to set it.
-    let with_port = || x_forwarded(XForwardedHeaders::default().with_port(true));
-    let out = run(with_port(), Some(PROXY_1), req("example.com:8443")).await;
-    assert_eq!(out.ctx().home_url(), "https://example.com:1337/");
-    let out = run(with_port(), Some(CLIENT), req("example.com")).await;
-    assert_eq!(out.ctx().home_url(), "http://backend:8080/");
+            &nginx("example.com"),
+            "url=https://example.com/ hop.port=not-enabled",
+        ),
+        // ... the port in X-Forwarded-Host (nginx's `$http_host`) holds ...
+        (
+            layer,
+            Some(PROXY_1),
+            "backend:8080",
+            &nginx("example.com:8443"),
+            "url=https://example.com:8443/",
+        ),
+        // ... a port pinned in the allowed hosts still matches: the forged
+        // port never reaches it ...
+        (
+            pinned_443,
+            Some(PROXY_1),
+            "backend:8080",
+            &nginx("example.com"),
+            "url=https://example.com/",
+        ),
+        // ... X-Forwarded-Port is believed only for a proxy configured to
+        // set it ...
+        (
+            with_port,
+            Some(PROXY_1),
+            "backend:8080",
+            &nginx("example.com:8443"),
+            "url=https://example.com:1337/",
+        ),
+        // ... and only from a trusted peer.
+        (
+            with_port,
+            Some(CLIENT),
+            "backend:8080",
+            &nginx("example.com"),
+            "url=http://backend:8080/",
+        ),
+    ];
+    run_rows(rows).await;
 }
 
 // ---------------------------------------------------------------- forging from an untrusted peer
@@ -861,10 +1007,6 @@ async fn forwarded_with(layer: BaseContextLayer, peer: &str, lines: &[&str]) -> 
     run(layer, Some(peer), req).await
 }
 
-async fn forwarded(peer: &str, lines: &[&str]) -> Outcome {
-    forwarded_with(forwarded_layer(), peer, lines).await
-}
-
 #[tokio::test]
 async fn forwarded_family_is_chosen_on_the_trust() {
     let layer = forwarded_layer();
@@ -884,61 +1026,242 @@ async fn forwarded_family_is_chosen_on_the_trust() {
     assert_eq!(out.origin(), (Scheme::Https, "example.com", 443));
 }
 
-#[tokio::test]
-async fn forwarded_grammar_is_chosen_on_the_trust() {
-    // nginx with `proxy_set_header Forwarded "for=$remote_addr:$remote_port;..."`
-    // writes an unquoted port, which only the lenient grammar (the default) reads.
-    let line = "for=198.51.100.7:4711;proto=https;host=example.com";
-    let out = forwarded(PROXY_1, &[line]).await;
-    assert_eq!(out.origin(), (Scheme::Https, "example.com", 443));
-    assert_eq!(out.ctx().client_ip(), Some(ip(VISITOR)));
-
-    let strict = ProxyTrust::builder()
-        .strategy("rightmost:forwarded".parse().unwrap())
-        .trusted_proxies(TRUSTED.parse().unwrap())
-        .forwarded_grammar(ForwardedGrammar::Strict)
-        .build()
-        .unwrap();
-    let out = forwarded_with(any_host(strict), PROXY_1, &[line]).await;
-    assert_eq!(out.origin(), (Scheme::Http, "backend", 8080));
-    assert_eq!(out.ctx().client_ip(), Some(ip("10.0.0.1")));
-    assert!(matches!(
-        out.hop().fallback(),
-        Some(Fallback::MalformedEntry { index: 0, .. })
-    ));
-}
-
-#[tokio::test]
-async fn forwarded_one_proxy() {
-    let out = forwarded(PROXY_1, &["for=198.51.100.7;proto=https;host=example.com"]).await;
-    assert_eq!(out.origin(), (Scheme::Https, "example.com", 443));
-    assert_eq!(out.ctx().client_ip(), Some(ip(VISITOR)));
-}
-
-#[tokio::test]
-async fn forwarded_two_proxies_read_the_outermost_trusted_element() {
-    let out = forwarded(
-        PROXY_1,
-        &["for=198.51.100.7;proto=https;host=example.com, for=10.0.0.2;proto=http;host=p1.internal"],
+/// [`forwarded_layer`] reading `Forwarded` by the strict RFC 7239 grammar.
+fn forwarded_strict_grammar() -> BaseContextLayer {
+    any_host(
+        ProxyTrust::builder()
+            .strategy("rightmost:forwarded".parse().unwrap())
+            .trusted_proxies(TRUSTED.parse().unwrap())
+            .forwarded_grammar(ForwardedGrammar::Strict)
+            .build()
+            .unwrap(),
     )
-    .await;
-    assert_eq!(out.origin(), (Scheme::Https, "example.com", 443));
-    assert_eq!(out.hop().index(), Some(1));
+}
+
+/// [`forwarded_layer`] behind a TLS listener.
+fn forwarded_https_listener() -> BaseContextLayer {
+    forwarded_layer().default_scheme(Scheme::Https)
+}
+
+/// [`forwarded_layer`] with every `X-Forwarded-*` header enabled (for the
+/// other family, which it must ignore).
+fn forwarded_and_all_x_forwarded() -> BaseContextLayer {
+    any_host(trust_with("rightmost:forwarded", XForwardedHeaders::all()))
 }
 
 #[tokio::test]
-async fn forwarded_three_proxies_and_a_forging_client() {
-    let out = forwarded(
-        PROXY_1,
-        &[
-            // Forged by the client:
-            "for=10.9.9.9;proto=http;host=evil.tld",
-            // Written by P3 (outermost, saw the client), P2, P1:
-            "for=198.51.100.7;proto=https;host=\"example.com:8443\", for=10.0.0.3;proto=http;host=p2, for=10.0.0.2;proto=http;host=p1",
-        ],
-    )
-    .await;
-    assert_eq!(out.origin(), (Scheme::Https, "example.com", 8443));
+async fn forwarded_is_read_at_the_element_where_the_walk_stops() {
+    const FWD: &str = "forwarded";
+    let rows: &[Row<'_>] = &[
+        // nginx with `proxy_set_header Forwarded "for=$remote_addr:$remote_port;..."`
+        // writes an unquoted port, which only the lenient grammar (the
+        // default) reads.
+        (
+            forwarded_layer,
+            Some(PROXY_1),
+            "backend:8080",
+            &[(FWD, "for=198.51.100.7:4711;proto=https;host=example.com")],
+            "url=https://example.com/ client=198.51.100.7",
+        ),
+        (
+            forwarded_strict_grammar,
+            Some(PROXY_1),
+            "backend:8080",
+            &[(FWD, "for=198.51.100.7:4711;proto=https;host=example.com")],
+            "url=http://backend:8080/ client=10.0.0.1 hop.fallback=malformed-entry@0",
+        ),
+        // One proxy.
+        (
+            forwarded_layer,
+            Some(PROXY_1),
+            "backend:8080",
+            &[(FWD, "for=198.51.100.7;proto=https;host=example.com")],
+            "url=https://example.com/ client=198.51.100.7",
+        ),
+        // Two proxies: the outermost trusted element.
+        (
+            forwarded_layer,
+            Some(PROXY_1),
+            "backend:8080",
+            &[(
+                FWD,
+                "for=198.51.100.7;proto=https;host=example.com, \
+                 for=10.0.0.2;proto=http;host=p1.internal",
+            )],
+            "url=https://example.com/ hop.k=1",
+        ),
+        // Three proxies and a forging client: the client's line, then what
+        // P3 (outermost, saw the client), P2 and P1 wrote.
+        (
+            forwarded_layer,
+            Some(PROXY_1),
+            "backend:8080",
+            &[
+                (FWD, "for=10.9.9.9;proto=http;host=evil.tld"),
+                (
+                    FWD,
+                    "for=198.51.100.7;proto=https;host=\"example.com:8443\", \
+                     for=10.0.0.3;proto=http;host=p2, for=10.0.0.2;proto=http;host=p1",
+                ),
+            ],
+            "url=https://example.com:8443/",
+        ),
+        // The client writes `for=10.0.0.7` (a trusted address) with its own
+        // proto/host; the outermost proxy appends the client's real address,
+        // so the walk stops there.
+        (
+            forwarded_layer,
+            Some(PROXY_1),
+            "backend:8080",
+            &[(
+                FWD,
+                "for=10.0.0.7;proto=http;host=evil.tld, \
+                 for=198.51.100.7;proto=https;host=example.com",
+            )],
+            "url=https://example.com/",
+        ),
+        // api change: a parameter missing at the stop used to be taken from
+        // the nearest element to its right; now the request's own `Host` and
+        // scheme hold, since that element describes another hop.
+        (
+            forwarded_layer,
+            Some(PROXY_1),
+            "backend:8080",
+            &[(
+                FWD,
+                "for=198.51.100.7;proto=https, for=10.0.0.2;host=example.com",
+            )],
+            "url=https://backend:8080/ hop.host=absent",
+        ),
+        (
+            forwarded_layer,
+            Some(PROXY_1),
+            "backend:8080",
+            &[(
+                FWD,
+                "for=198.51.100.7;host=example.com, for=10.0.0.2;proto=https",
+            )],
+            "url=http://example.com/ hop.proto=absent",
+        ),
+        // The connection's scheme is the listener's when the URI has none.
+        (
+            forwarded_https_listener,
+            Some(PROXY_1),
+            "backend:8080",
+            &[(
+                FWD,
+                "for=198.51.100.7;host=example.com, for=10.0.0.2;proto=http",
+            )],
+            "url=https://example.com/",
+        ),
+        (
+            forwarded_layer,
+            Some(PROXY_1),
+            "backend:8080",
+            &[(FWD, "for=198.51.100.7;proto=https")],
+            "url=https://backend:8080/",
+        ),
+        // A parameter to the *left* of the stop was written by the client:
+        // never used.
+        (
+            forwarded_layer,
+            Some(PROXY_1),
+            "backend:8080",
+            &[(
+                FWD,
+                "for=1.2.3.4;host=evil.tld;proto=https, for=198.51.100.7",
+            )],
+            "url=http://backend:8080/",
+        ),
+        // An unknown or obfuscated `for=` (or none) still reads that element:
+        // it was written by a trusted proxy that hides the client.
+        (
+            forwarded_layer,
+            Some(PROXY_1),
+            "backend:8080",
+            &[(FWD, "for=unknown;proto=https;host=example.com")],
+            "url=https://example.com/ client=10.0.0.1",
+        ),
+        (
+            forwarded_layer,
+            Some(PROXY_1),
+            "backend:8080",
+            &[(FWD, "for=_hidden;proto=https;host=example.com")],
+            "url=https://example.com/ client=10.0.0.1",
+        ),
+        (
+            forwarded_layer,
+            Some(PROXY_1),
+            "backend:8080",
+            &[(FWD, "proto=https;host=example.com")],
+            "url=https://example.com/ client=10.0.0.1",
+        ),
+        // api change: the element at the stop does not parse; its neighbour
+        // to the right was used, now nothing is (the request's own values
+        // hold).
+        (
+            forwarded_layer,
+            Some(PROXY_1),
+            "backend:8080",
+            &[(
+                FWD,
+                "for=\"198.51.100.7;proto=https, for=10.0.0.2;proto=https;host=example.com",
+            )],
+            "url=http://backend:8080/ client=10.0.0.2 hop.proto=invalid",
+        ),
+        // All trusted: the leftmost.
+        (
+            forwarded_layer,
+            Some(PROXY_1),
+            "backend:8080",
+            &[(
+                FWD,
+                "for=10.0.0.5;proto=https;host=example.com, for=10.0.0.2;proto=http;host=p1",
+            )],
+            "url=https://example.com/ client=10.0.0.5",
+        ),
+        // An unrecognised proto is ignored.
+        (
+            forwarded_layer,
+            Some(PROXY_1),
+            "backend:8080",
+            &[(FWD, "for=198.51.100.7;proto=gopher;host=example.com")],
+            "url=http://example.com/",
+        ),
+        // From an untrusted peer, ignored.
+        (
+            forwarded_layer,
+            Some(CLIENT),
+            "backend:8080",
+            &[(FWD, "for=198.51.100.7;proto=https;host=evil.tld")],
+            "url=http://backend:8080/",
+        ),
+        // The Forwarded family ignores X-Forwarded-*, enabled or not.
+        (
+            forwarded_and_all_x_forwarded,
+            Some(PROXY_1),
+            "example.com",
+            &[
+                ("x-forwarded-for", VISITOR),
+                ("x-forwarded-proto", "https"),
+                ("x-forwarded-host", "evil.tld"),
+                ("x-forwarded-port", "1337"),
+            ],
+            "url=http://example.com/ client=10.0.0.1",
+        ),
+        // An invalid `host=` is a 400.
+        (
+            forwarded_layer,
+            Some(PROXY_1),
+            "backend:8080",
+            &[(
+                FWD,
+                "for=198.51.100.7;proto=https;host=\"example.com@evil.tld\"",
+            )],
+            "400 invalid host: invalid character",
+        ),
+    ];
+    run_rows(rows).await;
 }
 
 #[tokio::test]
@@ -965,138 +1288,6 @@ async fn forwarded_chains_of_one_to_three_proxies_read_the_element_where_the_wal
             assert_eq!(out.ctx().client_ip(), Some(ip(VISITOR)), "{case}");
         }
     }
-}
-
-#[tokio::test]
-async fn forwarded_client_forging_a_trusted_for_cannot_move_the_stop() {
-    // The client writes `for=10.0.0.7` (a trusted address) with its own proto/host;
-    // the outermost proxy appends the client's real address, so the walk stops there.
-    let out = forwarded(
-        PROXY_1,
-        &["for=10.0.0.7;proto=http;host=evil.tld, for=198.51.100.7;proto=https;host=example.com"],
-    )
-    .await;
-    assert_eq!(out.origin(), (Scheme::Https, "example.com", 443));
-}
-
-#[tokio::test]
-async fn forwarded_missing_parameter_falls_back_to_host_not_another_element() {
-    // api change: a parameter missing at the stop used to be taken from the
-    // nearest element to its right; now the request's own `Host` and
-    // scheme hold, since that element describes another hop.
-    let out = forwarded(
-        PROXY_1,
-        &["for=198.51.100.7;proto=https, for=10.0.0.2;host=example.com"],
-    )
-    .await;
-    assert_eq!(out.origin(), (Scheme::Https, "backend", 8080));
-    assert_eq!(out.hop_host(), Err(Ignored::Absent));
-
-    let out = forwarded(
-        PROXY_1,
-        &["for=198.51.100.7;host=example.com, for=10.0.0.2;proto=https"],
-    )
-    .await;
-    assert_eq!(out.origin(), (Scheme::Http, "example.com", 80));
-    assert_eq!(out.hop().proto(), Err(Ignored::Absent));
-    // The connection's scheme is the listener's when the URI has none.
-    let out = forwarded_with(
-        forwarded_layer().default_scheme(Scheme::Https),
-        PROXY_1,
-        &["for=198.51.100.7;host=example.com, for=10.0.0.2;proto=http"],
-    )
-    .await;
-    assert_eq!(out.origin(), (Scheme::Https, "example.com", 443));
-
-    let out = forwarded(PROXY_1, &["for=198.51.100.7;proto=https"]).await;
-    assert_eq!(out.origin(), (Scheme::Https, "backend", 8080));
-
-    // A parameter to the *left* of the stop was written by the client: never used.
-    let out = forwarded(
-        PROXY_1,
-        &["for=1.2.3.4;host=evil.tld;proto=https, for=198.51.100.7"],
-    )
-    .await;
-    assert_eq!(out.origin(), (Scheme::Http, "backend", 8080));
-}
-
-#[tokio::test]
-async fn forwarded_unknown_or_obfuscated_for_still_reads_that_element() {
-    // The element was written by a trusted proxy that hides the client.
-    for line in [
-        "for=unknown;proto=https;host=example.com",
-        "for=_hidden;proto=https;host=example.com",
-        "proto=https;host=example.com",
-    ] {
-        let out = forwarded(PROXY_1, &[line]).await;
-        assert_eq!(out.origin(), (Scheme::Https, "example.com", 443), "{line}");
-        assert_eq!(out.ctx().client_ip(), Some(ip("10.0.0.1")), "{line}");
-    }
-}
-
-#[tokio::test]
-async fn forwarded_broken_element_falls_back_to_host() {
-    // api change: the element at the stop does not parse; its neighbour to
-    // the right was used, now nothing is (the request's own values hold).
-    let out = forwarded(
-        PROXY_1,
-        &["for=\"198.51.100.7;proto=https, for=10.0.0.2;proto=https;host=example.com"],
-    )
-    .await;
-    assert_eq!(out.origin(), (Scheme::Http, "backend", 8080));
-    assert_eq!(out.ctx().client_ip(), Some(ip("10.0.0.2")));
-    assert_eq!(out.hop().proto(), Err(Ignored::Invalid));
-}
-
-#[tokio::test]
-async fn forwarded_all_trusted_reads_the_leftmost() {
-    let out = forwarded(
-        PROXY_1,
-        &["for=10.0.0.5;proto=https;host=example.com, for=10.0.0.2;proto=http;host=p1"],
-    )
-    .await;
-    assert_eq!(out.origin(), (Scheme::Https, "example.com", 443));
-    assert_eq!(out.ctx().client_ip(), Some(ip("10.0.0.5")));
-}
-
-#[tokio::test]
-async fn forwarded_unrecognised_proto_is_ignored() {
-    let out = forwarded(PROXY_1, &["for=198.51.100.7;proto=gopher;host=example.com"]).await;
-    assert_eq!(out.origin(), (Scheme::Http, "example.com", 80));
-}
-
-#[tokio::test]
-async fn forwarded_from_untrusted_peer_is_ignored() {
-    let out = forwarded(CLIENT, &["for=198.51.100.7;proto=https;host=evil.tld"]).await;
-    assert_eq!(out.origin(), (Scheme::Http, "backend", 8080));
-}
-
-#[tokio::test]
-async fn forwarded_mode_ignores_x_forwarded() {
-    let req = get(
-        "example.com",
-        &[
-            ("x-forwarded-for", VISITOR),
-            ("x-forwarded-proto", "https"),
-            ("x-forwarded-host", "evil.tld"),
-            ("x-forwarded-port", "1337"),
-        ],
-    );
-    let all = trust_with("rightmost:forwarded", XForwardedHeaders::all());
-    let out = run(any_host(all), Some(PROXY_1), req).await;
-    assert_eq!(out.origin(), (Scheme::Http, "example.com", 80));
-    assert_eq!(out.ctx().client_ip(), Some(ip("10.0.0.1")));
-}
-
-#[tokio::test]
-async fn forwarded_invalid_host_is_a_400() {
-    let out = forwarded(
-        PROXY_1,
-        &["for=198.51.100.7;proto=https;host=\"example.com@evil.tld\""],
-    )
-    .await;
-    assert_eq!(out.status, StatusCode::BAD_REQUEST);
-    assert_eq!(out.handler_calls, 0);
 }
 
 // ---------------------------------------------------------------- Host, authority, 400
@@ -1163,126 +1354,209 @@ async fn allowed_hosts_pass() {
     }
 }
 
-#[tokio::test]
-async fn trusted_proxy_host_must_be_allowed_too() {
-    let req = get("example.com", &[("x-forwarded-host", "evil.tld")]);
-    let out = run(strict(), Some(PROXY_1), req).await;
-    assert_eq!(out.status, StatusCode::BAD_REQUEST);
-    assert_eq!(out.body, "host not allowed");
-    // The port pin compares the effective port, after X-Forwarded-Port when
-    // it is enabled ...
-    let req = || get("[::1]", &[("x-forwarded-port", "3000")]);
-    let with_port = strict_with(trust_with(
+/// [`strict`] believing `X-Forwarded-Port` too.
+fn strict_with_port() -> BaseContextLayer {
+    strict_with(trust_with(
         "rightmost:x-forwarded-for",
         XForwardedHeaders::default().with_port(true),
-    ));
-    let out = run(with_port, Some(PROXY_1), req()).await;
-    assert_eq!(out.status, StatusCode::OK);
-    assert_eq!(out.ctx().origin(), "http://[::1]:3000");
-    // ... and the scheme's default when it is not (the default).
-    let out = run(strict(), Some(PROXY_1), req()).await;
-    assert_eq!(out.status, StatusCode::BAD_REQUEST);
-    assert_eq!(out.body, "host not allowed");
+    ))
+}
+
+/// [`strict`] behind a TLS listener.
+fn strict_https() -> BaseContextLayer {
+    strict().default_scheme(Scheme::Https)
 }
 
 #[tokio::test]
-async fn missing_or_repeated_host_is_a_400() {
-    let req = Request::get("/").body(String::new()).unwrap();
-    let out = run(strict(), Some(CLIENT), req).await;
-    assert_eq!(
-        (out.status, out.body.as_str()),
-        (StatusCode::BAD_REQUEST, "missing Host header")
-    );
-
-    let mut req = get("example.com", &[]);
-    req.headers_mut()
-        .append("host", HeaderValue::from_static("example.com"));
-    let out = run(strict(), Some(CLIENT), req).await;
-    assert_eq!(out.body, "more than one Host header");
-    assert_eq!(out.handler_calls, 0);
-}
-
-#[tokio::test]
-async fn authority_and_host_must_agree() {
-    // RFC 9113 section 8.3.1: `:authority` (the URI authority) and a Host that differs.
-    let req = |uri: &str, host: Option<&str>| {
-        let mut req = Request::get(uri);
-        if let Some(host) = host {
-            req = req.header("host", host);
-        }
-        req.body(String::new()).unwrap()
-    };
-    let out = run(
-        strict(),
-        Some(CLIENT),
-        req("https://example.com/", Some("evil.tld")),
-    )
-    .await;
-    assert_eq!(out.status, StatusCode::BAD_REQUEST);
-    assert_eq!(out.body, "Host header does not match the request authority");
-    assert_eq!(out.handler_calls, 0);
-
-    let out = run(strict(), Some(CLIENT), req("https://example.com/", None)).await;
-    assert_eq!(out.origin(), (Scheme::Https, "example.com", 443));
-
-    for host in ["EXAMPLE.COM", "example.com:443", "example.com.:443"] {
-        let out = run(
-            strict(),
+async fn the_effective_host_and_port_must_be_allowed() {
+    let rows: &[Row<'_>] = &[
+        // A trusted proxy's host must be allowed too.
+        (
+            strict,
+            Some(PROXY_1),
+            "example.com",
+            &[("x-forwarded-host", "evil.tld")],
+            "400 host not allowed",
+        ),
+        // The port pin compares the effective port, after X-Forwarded-Port
+        // when it is enabled ...
+        (
+            strict_with_port,
+            Some(PROXY_1),
+            "[::1]",
+            &[("x-forwarded-port", "3000")],
+            "url=http://[::1]:3000/",
+        ),
+        // ... and the scheme's default when it is not (the default).
+        (
+            strict,
+            Some(PROXY_1),
+            "[::1]",
+            &[("x-forwarded-port", "3000")],
+            "400 host not allowed",
+        ),
+        // RFC 9112 section 3.2: more than one Host is a 400.
+        (
+            strict,
             Some(CLIENT),
-            req("https://example.com/", Some(host)),
-        )
-        .await;
-        assert_eq!(out.status, StatusCode::OK, "{host}");
-    }
-    let out = run(
-        strict(),
-        Some(CLIENT),
-        req("https://example.com/", Some("example.com:80")),
-    )
-    .await;
-    assert_eq!(out.status, StatusCode::BAD_REQUEST);
-
-    let out = run(
-        strict(),
-        Some(CLIENT),
-        req("http://user@example.com/", None),
-    )
-    .await;
-    assert_eq!(out.body, "invalid host: invalid character");
+            "example.com",
+            &[("host", "example.com")],
+            "400 more than one Host header",
+        ),
+        // The default scheme applies without a URI scheme or a proxy ...
+        (
+            strict_https,
+            Some(CLIENT),
+            "example.com",
+            &[],
+            "url=https://example.com/",
+        ),
+        // ... and a trusted proxy's X-Forwarded-Proto overrides it.
+        (
+            strict_https,
+            Some(PROXY_1),
+            "example.com",
+            &[("x-forwarded-proto", "http")],
+            "url=http://example.com/",
+        ),
+    ];
+    run_rows(rows).await;
 }
 
 #[tokio::test]
-async fn default_scheme_applies_without_uri_scheme_or_proxy() {
-    let layer = strict().default_scheme(Scheme::Https);
-    let out = run(layer.clone(), Some(CLIENT), get("example.com", &[])).await;
-    assert_eq!(out.ctx().origin(), "https://example.com");
-    let req = get("example.com", &[("x-forwarded-proto", "http")]);
-    let out = run(layer, Some(PROXY_1), req).await;
-    assert_eq!(out.ctx().origin(), "http://example.com");
+async fn the_uri_authority_and_host_must_agree() {
+    // RFC 9113 section 8.3.1: a Host that differs from `:authority` (the URI
+    // authority) is malformed; RFC 9112 section 3.2: no Host is a 400.
+    // (request target, Host, what it gives)
+    let cases: &[(&str, Option<&str>, &str)] = &[
+        ("/", None, "400 missing Host header"),
+        (
+            "https://example.com/",
+            Some("evil.tld"),
+            "400 Host header does not match the request authority",
+        ),
+        ("https://example.com/", None, "url=https://example.com/"),
+        (
+            "https://example.com/",
+            Some("EXAMPLE.COM"),
+            "url=https://example.com/",
+        ),
+        (
+            "https://example.com/",
+            Some("example.com:443"),
+            "url=https://example.com/",
+        ),
+        (
+            "https://example.com/",
+            Some("example.com.:443"),
+            "url=https://example.com/",
+        ),
+        (
+            "https://example.com/",
+            Some("example.com:80"),
+            "400 Host header does not match the request authority",
+        ),
+        (
+            "http://user@example.com/",
+            None,
+            "400 invalid host: invalid character",
+        ),
+    ];
+    for (uri, host, want) in cases {
+        let mut req = Request::get(*uri);
+        if let Some(host) = host {
+            req = req.header("host", *host);
+        }
+        let out = run(strict(), Some(CLIENT), req.body(String::new()).unwrap()).await;
+        check(&out, want, &format!("{uri} with Host {host:?}"));
+    }
 }
 
 // ---------------------------------------------------------------- request id
 
 #[tokio::test]
-async fn request_id_is_generated_and_echoed() {
-    let out = run(layer(), Some(CLIENT), get("example.com", &[])).await;
-    let id = out.ctx().request_id();
-    assert!(id.is_generated());
-    assert_eq!(id.as_str().len(), 26);
-    assert_eq!(out.echoed.as_deref(), Some(id.as_str()));
+async fn request_ids_are_accepted_from_a_trusted_peer_only_and_valid_only() {
+    let too_long = "a".repeat(129);
+    let max = "b".repeat(128);
+    let want_max = format!("id={max}");
+    const ID: &str = "x-request-id";
+    let rows: &[Row<'_>] = &[
+        // None sent: a new one, echoed.
+        (layer, Some(CLIENT), "example.com", &[], "id=generated"),
+        // From a trusted peer, kept (and displayed as is, for tracing) ...
+        (
+            layer,
+            Some(PROXY_1),
+            "example.com",
+            &[(ID, "abc-123")],
+            "id=abc-123",
+        ),
+        (
+            layer,
+            Some(PROXY_1),
+            "example.com",
+            &[(ID, "r-1")],
+            "id=r-1",
+        ),
+        // ... from anyone else, replaced.
+        (
+            layer,
+            Some(CLIENT),
+            "example.com",
+            &[(ID, "abc-123")],
+            "id=generated",
+        ),
+        // Invalid ones are replaced: not one line of 1 to 128 visible ASCII
+        // characters, or on two lines.
+        (
+            layer,
+            Some(PROXY_1),
+            "example.com",
+            &[(ID, "has space")],
+            "id=generated",
+        ),
+        (
+            layer,
+            Some(PROXY_1),
+            "example.com",
+            &[(ID, "")],
+            "id=generated",
+        ),
+        (
+            layer,
+            Some(PROXY_1),
+            "example.com",
+            &[(ID, &too_long)],
+            "id=generated",
+        ),
+        (
+            layer,
+            Some(PROXY_1),
+            "example.com",
+            &[(ID, "caf\u{e9}")],
+            "id=generated",
+        ),
+        (
+            layer,
+            Some(PROXY_1),
+            "example.com",
+            &[(ID, "one"), (ID, "two")],
+            "id=generated",
+        ),
+        // 128 characters is the most.
+        (
+            layer,
+            Some(PROXY_1),
+            "example.com",
+            &[(ID, &max)],
+            &want_max,
+        ),
+    ];
+    run_rows(rows).await;
 }
 
 #[tokio::test]
-async fn request_id_accepted_from_a_trusted_peer_only() {
-    let req = || get("example.com", &[("x-request-id", "abc-123")]);
-    let out = run(layer(), Some(PROXY_1), req()).await;
-    assert_eq!(out.ctx().request_id(), "abc-123");
-    assert_eq!(out.echoed.as_deref(), Some("abc-123"));
-
-    let out = run(layer(), Some(CLIENT), req()).await;
-    assert!(out.ctx().request_id().is_generated());
-    assert_ne!(out.echoed.as_deref(), Some("abc-123"));
-
+async fn request_id_accepted_from_a_chain_each_strategy_believes() {
     // With every strategy, from a chain as long as `hops:` says (a shorter
     // one believes no proxy header, the id included).
     let chained = || {
@@ -1301,34 +1575,6 @@ async fn request_id_accepted_from_a_trusted_peer_only() {
         let out = run(any_host(trust(strategy)), Some(CLIENT), chained()).await;
         assert!(out.ctx().request_id().is_generated(), "{strategy}");
     }
-}
-
-#[tokio::test]
-async fn invalid_incoming_request_ids_are_replaced() {
-    let too_long = "a".repeat(129);
-    for bad in ["has space", "", too_long.as_str(), "caf\u{e9}"] {
-        let mut req = get("example.com", &[]);
-        req.headers_mut().insert(
-            "x-request-id",
-            HeaderValue::from_bytes(bad.as_bytes()).unwrap(),
-        );
-        let out = run(layer(), Some(PROXY_1), req).await;
-        assert!(out.ctx().request_id().is_generated(), "{bad:?}");
-    }
-    let mut req = get("example.com", &[("x-request-id", "one")]);
-    req.headers_mut()
-        .append("x-request-id", HeaderValue::from_static("two"));
-    let out = run(layer(), Some(PROXY_1), req).await;
-    assert!(out.ctx().request_id().is_generated());
-
-    let max = "b".repeat(128);
-    let out = run(
-        layer(),
-        Some(PROXY_1),
-        get("example.com", &[("x-request-id", &max)]),
-    )
-    .await;
-    assert_eq!(out.ctx().request_id(), max.as_str());
 }
 
 #[tokio::test]
@@ -1376,18 +1622,6 @@ async fn ids_of_concurrent_requests_differ() {
         let out = run(layer(), Some(CLIENT), get("example.com", &[])).await;
         assert!(ids.insert(out.echoed.unwrap()));
     }
-}
-
-#[tokio::test]
-async fn request_id_displays_for_tracing() {
-    let out = run(
-        layer(),
-        Some(PROXY_1),
-        get("example.com", &[("x-request-id", "r-1")]),
-    )
-    .await;
-    let id: &RequestId = out.ctx().request_id();
-    assert_eq!(format!("{id}"), "r-1");
 }
 
 // ---------------------------------------------------------------- misc

@@ -110,19 +110,21 @@ pub fn parse_host(bytes: &[u8]) -> Result<HostPort<'_>, HostError> {
 /// Validates the name `bytes` starts with, up to the first `:`, and returns
 /// its length. One pass over the bytes, checking each and each label's
 /// length as it ends (this runs on every request's `Host`); a bad character
-/// wins over a bad length, whatever comes first.
+/// wins over a bad length, whatever comes first. A 256-byte lookup table
+/// instead of the `match` saved ~50 instructions per request on the
+/// `layers` bench (~1% of `BaseContextLayer`), not worth its reference copy.
 fn name_len(bytes: &[u8]) -> Result<usize, HostError> {
     let mut len = bytes.len();
     let mut label_len = 0usize;
     let mut bad_label = false;
     for (i, &b) in bytes.iter().enumerate() {
-        match NAME_BYTES[usize::from(b)] {
-            LABEL => label_len += 1,
-            DOT => {
+        match b {
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'_' => label_len += 1,
+            b'.' => {
                 bad_label |= !(1..=63).contains(&label_len);
                 label_len = 0;
             }
-            COLON => {
+            b':' => {
                 len = i;
                 break;
             }
@@ -145,29 +147,6 @@ fn name_len(bytes: &[u8]) -> Result<usize, HostError> {
     }
     Ok(len)
 }
-
-const INVALID: u8 = 0;
-const LABEL: u8 = 1;
-const DOT: u8 = 2;
-const COLON: u8 = 3;
-
-/// What each byte is in `host[:port]`: a label byte (ASCII letters, digits,
-/// `-`, `_`), the label separator, the port separator, or invalid. One load
-/// per byte instead of four range checks.
-static NAME_BYTES: [u8; 256] = {
-    let mut table = [INVALID; 256];
-    let mut b = 0;
-    while b < 256 {
-        let c = b as u8;
-        if c.is_ascii_alphanumeric() || c == b'-' || c == b'_' {
-            table[b] = LABEL;
-        }
-        b += 1;
-    }
-    table[b'.' as usize] = DOT;
-    table[b':' as usize] = COLON;
-    table
-};
 
 /// A URL scheme a proxy may report.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -352,81 +331,34 @@ mod tests {
                 String::from_utf8_lossy(input)
             );
         }
-        assert_eq!(parse_host(&[b'a'; 64]), Err(HostError::InvalidName));
-        let long = ["a"; 128].join(".");
-        assert_eq!(parse_host(long.as_bytes()), Err(HostError::InvalidName));
-    }
-
-    /// `parse_host` as it was before the one-pass name check: the reference
-    /// the faster version must agree with on every input.
-    fn reference_parse_host(bytes: &[u8]) -> Result<HostPort<'_>, HostError> {
-        fn validate_name(name: &[u8]) -> Result<(), HostError> {
-            if !name
-                .iter()
-                .all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
-            {
-                return Err(HostError::InvalidCharacter);
-            }
-            let name = name.strip_suffix(b".").unwrap_or(name);
-            if name.is_empty() || name.len() > 253 {
-                return Err(HostError::InvalidName);
-            }
-            if name
-                .split(|&b| b == b'.')
-                .any(|label| label.is_empty() || label.len() > 63)
-            {
-                return Err(HostError::InvalidName);
-            }
-            Ok(())
+        // Lengths (RFC 1035 2.3.4): labels of 1 to 63 bytes, a name of at
+        // most 253 plus one trailing dot; a bad character wins over a bad
+        // length wherever it stands.
+        let label = "a".repeat(63);
+        let name = [label.as_str(); 4].join(".")[..253].to_owned();
+        let lengths: &[(String, Result<String, HostError>)] = &[
+            (label.clone(), Ok(label.clone())),
+            (format!("{label}.com:80"), Ok(format!("{label}.com"))),
+            (format!("{label}a"), Err(HostError::InvalidName)),
+            (format!("x.{label}a.com"), Err(HostError::InvalidName)),
+            (name.clone(), Ok(name.clone())),
+            (format!("{name}."), Ok(format!("{name}."))),
+            (format!("{name}a"), Err(HostError::InvalidName)),
+            (format!("{name}.."), Err(HostError::InvalidName)),
+            (["a"; 128].join("."), Err(HostError::InvalidName)),
+            (format!("{label}a@b"), Err(HostError::InvalidCharacter)),
+            ("a..b@c".to_owned(), Err(HostError::InvalidCharacter)),
+            ("a..b:80".to_owned(), Err(HostError::InvalidName)),
+            ("example.com.:80".to_owned(), Ok("example.com.".to_owned())),
+            ("..:80".to_owned(), Err(HostError::InvalidName)),
+        ];
+        for (input, want) in lengths {
+            let got = parse_host(input.as_bytes()).map(|host| host.host().to_owned());
+            assert_eq!(got, *want, "{input}");
         }
-        if bytes.is_empty() {
-            return Err(HostError::Empty);
-        }
-        let (host, port) = if bytes[0] == b'[' {
-            let close = bytes
-                .iter()
-                .position(|&b| b == b']')
-                .ok_or(HostError::InvalidIpv6)?;
-            let inside =
-                std::str::from_utf8(&bytes[1..close]).map_err(|_| HostError::InvalidIpv6)?;
-            inside
-                .parse::<Ipv6Addr>()
-                .map_err(|_| HostError::InvalidIpv6)?;
-            match &bytes[close + 1..] {
-                [] => (&bytes[..=close], None),
-                [b':', port @ ..] => (&bytes[..=close], Some(port)),
-                _ => return Err(HostError::InvalidCharacter),
-            }
-        } else {
-            match bytes.iter().position(|&b| b == b':') {
-                Some(colon) => (&bytes[..colon], Some(&bytes[colon + 1..])),
-                None => (bytes, None),
-            }
-        };
-        if host.is_empty() {
-            return Err(HostError::Empty);
-        }
-        if host[0] != b'[' {
-            validate_name(host)?;
-        }
-        let port = match port {
-            Some(port) => Some(parse_port_value(port).ok_or(HostError::InvalidPort)?),
-            None => None,
-        };
-        let host = std::str::from_utf8(host).map_err(|_| HostError::InvalidCharacter)?;
-        Ok(HostPort { host, port })
     }
 
     proptest::proptest! {
-        #[test]
-        fn one_pass_parse_matches_the_reference(
-            pieces in proptest::collection::vec(
-                proptest::string::string_regex("[a-z0-9._@:\\[\\] -]{0,3}|a{60,66}|:[0-9]{1,6}|\\[::1\\]").unwrap(), 0..80),
-        ) {
-            let input = pieces.concat();
-            proptest::prop_assert_eq!(parse_host(input.as_bytes()), reference_parse_host(input.as_bytes()), "{}", input);
-        }
-
         #[test]
         fn a_port_is_what_u16_parses_from_plain_digits(text in "[0-9a+ -]{0,7}") {
             let std = text.parse::<u16>().ok().filter(|_| text.bytes().all(|b| b.is_ascii_digit()) && text.len() <= 5);
