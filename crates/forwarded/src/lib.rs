@@ -10,6 +10,7 @@ mod hop;
 mod host;
 mod list;
 mod peer;
+mod providers;
 mod rfc7239;
 mod rfc9110;
 mod single;
@@ -28,6 +29,18 @@ pub use hop::{Fallback, Hop, Ignored, Source};
 pub use host::{HostError, HostPort, ParseSchemeError, Scheme, parse_host, parse_port_value};
 pub use list::ListEntries;
 pub use peer::{PeerAddr, peer_addr};
+#[cfg(feature = "providers")]
+#[cfg_attr(docsrs, doc(cfg(feature = "providers")))]
+pub use providers::parse::{
+    MIN_IPV4_PREFIX_LEN, MIN_IPV6_PREFIX_LEN, ProviderListError, ProviderListErrorKind,
+    parse_provider_list,
+};
+pub use providers::{
+    AWS_IP_RANGES_URL, CLOUDFLARE_API_URL, CLOUDFLARE_IPS_V4_URL, CLOUDFLARE_IPS_V6_URL,
+    CLOUDFRONT_ORIGIN_FACING, FASTLY_PUBLIC_IP_LIST_URL, ListFormat, ParseListFormatError,
+    ParseProviderError, Provider, ProviderFeed, ProviderList, ProviderRanges, RangesDiff,
+    RangesOrigin,
+};
 pub use rfc7239::{Element, ElementError, ForNodesRev, ForwardedRev, Value};
 #[doc(hidden)]
 pub use rfc9110::{is_tchar, trim_ows};

@@ -1,4 +1,4 @@
-//! The trusted-proxy set: CIDRs, bare addresses and named groups.
+//! The trusted-proxy set: CIDRs, bare addresses, named groups and providers.
 
 use std::fmt;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
@@ -7,6 +7,7 @@ use std::str::FromStr;
 use ipnet::{IpNet, Ipv4Net, Ipv6Net};
 
 use crate::addr::normalize_ip;
+use crate::providers::{Provider, ProviderRanges};
 
 /// A named group of ranges, as a deployment writes it in configuration.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -91,6 +92,10 @@ pub enum TrustedItem {
     /// A network (`10.0.0.0/8`); an IPv4-mapped IPv6 network is stored as
     /// the IPv4 network it maps.
     Net(IpNet),
+    /// A provider's edge ranges (`cloudflare`), supplied at run time: see
+    /// [`TrustedProxies::with_provider_ranges`]. Without them it trusts
+    /// nobody.
+    Provider(Provider),
 }
 
 impl fmt::Display for TrustedItem {
@@ -99,6 +104,7 @@ impl fmt::Display for TrustedItem {
             Self::Group(group) => f.write_str(group.name()),
             Self::Addr(addr) => addr.fmt(f),
             Self::Net(net) => net.fmt(f),
+            Self::Provider(provider) => f.write_str(provider.name()),
         }
     }
 }
@@ -159,8 +165,9 @@ impl TrustedProxiesError {
     }
 }
 
-const EXPECTED: &str = "expected an IP address (10.0.0.7), a CIDR (10.0.0.0/8) or a group \
-    (loopback, private, link-local, unique-local), separated by commas";
+const EXPECTED: &str = "expected an IP address (10.0.0.7), a CIDR (10.0.0.0/8), a group \
+    (loopback, private, link-local, unique-local) or a provider (cloudflare, cloudfront, fastly, \
+    gcp-lb), separated by commas";
 
 impl fmt::Display for TrustedProxiesError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -206,10 +213,18 @@ impl std::error::Error for TrustedProxiesError {}
 
 /// The set of proxies whose forwarding headers are believed.
 ///
-/// Built once at start-up from CIDRs, bare addresses and named groups
-/// (see [`NamedGroup`] for their exact ranges); parsed from and displayed as
-/// a comma-separated string, so a deployment configures it from one
-/// environment variable. The empty string trusts nobody.
+/// Built once at start-up from CIDRs, bare addresses, named groups
+/// (see [`NamedGroup`] for their exact ranges) and providers ([`Provider`]);
+/// parsed from and displayed as a comma-separated string, so a deployment
+/// configures it from one environment variable. The empty string trusts
+/// nobody.
+///
+/// A provider's ranges change, so none are compiled in: a provider item
+/// trusts its ranges once they are supplied with
+/// [`with_provider_ranges`](Self::with_provider_ranges) or
+/// [`resolve`](Self::resolve), and **nobody from that provider** until then
+/// (the string still parses; [`missing_providers`](Self::missing_providers)
+/// says which are missing, so a start-up check can refuse to run).
 ///
 /// Lookups normalise IPv4-mapped IPv6 first and then binary-search merged,
 /// sorted ranges: `O(log n)` in the number of ranges, no allocation.
@@ -235,6 +250,8 @@ pub struct TrustedProxies {
     items: Vec<TrustedItem>,
     v4: Vec<(u32, u32)>,
     v6: Vec<(u128, u128)>,
+    /// The lists the provider items were resolved with.
+    providers: ProviderRanges,
 }
 
 impl TrustedProxies {
@@ -243,9 +260,44 @@ impl TrustedProxies {
         Self::default()
     }
 
-    /// Builds a set from items.
+    /// Builds a set from items; provider items get no ranges (they trust
+    /// nobody): see [`with_provider_ranges`](Self::with_provider_ranges).
     pub fn from_items(items: impl IntoIterator<Item = TrustedItem>) -> Self {
+        Self::with_provider_ranges(items, &ProviderRanges::new())
+    }
+
+    /// Builds a set from items, each provider item standing for its list in
+    /// `ranges` (none, when `ranges` has no list for it).
+    ///
+    /// ```
+    /// use std::time::SystemTime;
+    /// use crocodile_forwarded::{
+    ///     Provider, ProviderList, ProviderRanges, RangesOrigin, TrustedItem, TrustedProxies,
+    /// };
+    ///
+    /// let ranges = ProviderRanges::new().with(
+    ///     Provider::Cloudflare,
+    ///     ProviderList::new(
+    ///         ["203.0.113.0/24".parse().unwrap(), "2001:db8:cf::/48".parse().unwrap()],
+    ///         RangesOrigin::Network("https://api.cloudflare.com/client/v4/ips".into()),
+    ///         SystemTime::now(),
+    ///     ),
+    /// );
+    /// let trusted = TrustedProxies::with_provider_ranges(
+    ///     [TrustedItem::Provider(Provider::Cloudflare)],
+    ///     &ranges,
+    /// );
+    /// assert!(trusted.contains("203.0.113.9".parse().unwrap()));
+    /// assert!(trusted.contains("2001:db8:cf::1".parse().unwrap()));
+    /// assert!(!trusted.contains("192.0.2.1".parse().unwrap()));
+    /// assert_eq!(trusted.to_string(), "cloudflare");
+    /// ```
+    pub fn with_provider_ranges(
+        items: impl IntoIterator<Item = TrustedItem>,
+        ranges: &ProviderRanges,
+    ) -> Self {
         let items: Vec<TrustedItem> = items.into_iter().collect();
+        let mut providers = ProviderRanges::new();
         let mut v4 = Vec::new();
         let mut v6 = Vec::new();
         let mut add = |net: IpNet| match net {
@@ -257,13 +309,61 @@ impl TrustedProxies {
                 TrustedItem::Group(group) => group.ranges().iter().copied().for_each(&mut add),
                 TrustedItem::Addr(addr) => add(IpNet::from(*addr)),
                 TrustedItem::Net(net) => add(*net),
+                TrustedItem::Provider(provider) => {
+                    if let Some(list) = ranges.get(*provider) {
+                        if providers.get(*provider).is_none() {
+                            list.ranges().iter().copied().for_each(&mut add);
+                            providers.insert(*provider, list.clone());
+                        }
+                    }
+                }
             }
         }
         Self {
             items,
             v4: merge(v4),
             v6: merge(v6),
+            providers,
         }
+    }
+
+    /// The same items with the providers' ranges taken from `ranges`
+    /// (replacing those this set was built with): what a refresher builds
+    /// and swaps in with
+    /// [`ProxyTrust::set_trusted_proxies`](crate::ProxyTrust::set_trusted_proxies).
+    #[must_use]
+    pub fn resolve(&self, ranges: &ProviderRanges) -> Self {
+        Self::with_provider_ranges(self.items.iter().copied(), ranges)
+    }
+
+    /// The providers the set names, each once, in the configured order.
+    pub fn providers(&self) -> impl Iterator<Item = Provider> + '_ {
+        self.items
+            .iter()
+            .enumerate()
+            .filter_map(|(i, item)| match item {
+                TrustedItem::Provider(provider) if !self.items[..i].contains(item) => {
+                    Some(*provider)
+                }
+                _ => None,
+            })
+    }
+
+    /// The providers the set names that `ranges` has no range for: each of
+    /// them trusts nobody. A start-up check refuses to run while this is
+    /// not empty.
+    pub fn missing_providers<'a>(
+        &'a self,
+        ranges: &'a ProviderRanges,
+    ) -> impl Iterator<Item = Provider> + 'a {
+        self.providers()
+            .filter(move |provider| !ranges.has_ranges(*provider))
+    }
+
+    /// The provider lists this set was built with (only those of the
+    /// providers it names): their ranges, origin and time.
+    pub fn provider_ranges(&self) -> &ProviderRanges {
+        &self.providers
     }
 
     /// Parses a comma-separated list such as `"loopback, 10.0.0.0/8, ::1"`.
@@ -279,7 +379,8 @@ impl TrustedProxies {
         }
     }
 
-    /// Whether the set trusts nobody.
+    /// Whether the set has no item (trusts nobody). A set whose only items
+    /// are providers without ranges is not empty, yet trusts nobody either.
     pub fn is_empty(&self) -> bool {
         self.items.is_empty()
     }
@@ -349,6 +450,12 @@ fn parse_item(item: &str) -> Result<TrustedItem, TrustedProxiesError> {
     {
         return Ok(TrustedItem::Group(group));
     }
+    if let Some(provider) = Provider::ALL
+        .into_iter()
+        .find(|p| p.name().eq_ignore_ascii_case(item))
+    {
+        return Ok(TrustedItem::Provider(provider));
+    }
     if item.contains(char::is_whitespace) {
         let list = item.split_whitespace().collect::<Vec<_>>().join(", ");
         return Err(error(Problem::Spaces(list)));
@@ -417,7 +524,7 @@ fn cidr_problem(item: &str) -> Problem {
 
 /// `::ffff:10.0.0.0/104` is the IPv4 network `10.0.0.0/8`: addresses are
 /// normalised to IPv4 before lookups, so the set must be too.
-fn normalize_net(net: IpNet) -> IpNet {
+pub(crate) fn normalize_net(net: IpNet) -> IpNet {
     match net {
         IpNet::V6(v6) if v6.prefix_len() >= 96 => match v6.network().to_ipv4_mapped() {
             Some(v4) => Ipv4Net::new(v4, v6.prefix_len() - 96).map_or(net, IpNet::V4),
@@ -555,12 +662,12 @@ mod tests {
             (
                 "https://proxy.example.com",
                 "https://proxy.example.com",
-                r#"URL "https://proxy.example.com" in trusted proxies: a URL is not an address; expected an IP address (10.0.0.7), a CIDR (10.0.0.0/8) or a group (loopback, private, link-local, unique-local), separated by commas"#,
+                r#"URL "https://proxy.example.com" in trusted proxies: a URL is not an address; expected an IP address (10.0.0.7), a CIDR (10.0.0.0/8), a group (loopback, private, link-local, unique-local) or a provider (cloudflare, cloudfront, fastly, gcp-lb), separated by commas"#,
             ),
             (
                 "proxy.internal",
                 "proxy.internal",
-                r#"address or group "proxy.internal" in trusted proxies: host names are not resolved; expected an IP address (10.0.0.7), a CIDR (10.0.0.0/8) or a group (loopback, private, link-local, unique-local), separated by commas"#,
+                r#"address or group "proxy.internal" in trusted proxies: host names are not resolved; expected an IP address (10.0.0.7), a CIDR (10.0.0.0/8), a group (loopback, private, link-local, unique-local) or a provider (cloudflare, cloudfront, fastly, gcp-lb), separated by commas"#,
             ),
             (
                 "LocalHost",
@@ -602,12 +709,12 @@ mod tests {
             (
                 "loopback, 10.0.0.0/8, nonsense",
                 "nonsense",
-                r#"address or group "nonsense" in trusted proxies: expected an IP address (10.0.0.7), a CIDR (10.0.0.0/8) or a group (loopback, private, link-local, unique-local), separated by commas"#,
+                r#"address or group "nonsense" in trusted proxies: expected an IP address (10.0.0.7), a CIDR (10.0.0.0/8), a group (loopback, private, link-local, unique-local) or a provider (cloudflare, cloudfront, fastly, gcp-lb), separated by commas"#,
             ),
             (
                 "1.2.3.4.5",
                 "1.2.3.4.5",
-                r#"address or group "1.2.3.4.5" in trusted proxies: expected an IP address (10.0.0.7), a CIDR (10.0.0.0/8) or a group (loopback, private, link-local, unique-local), separated by commas"#,
+                r#"address or group "1.2.3.4.5" in trusted proxies: expected an IP address (10.0.0.7), a CIDR (10.0.0.0/8), a group (loopback, private, link-local, unique-local) or a provider (cloudflare, cloudfront, fastly, gcp-lb), separated by commas"#,
             ),
         ];
         for (list, item, message) in cases {
@@ -628,6 +735,7 @@ mod tests {
         for list in [
             "loopback,private,link-local,unique-local",
             "10.0.0.0/8,::1,2001:db8::/32,192.0.2.7",
+            "cloudflare,cloudfront,fastly,gcp-lb,loopback",
             "",
         ] {
             let set: TrustedProxies = list.parse().unwrap();
@@ -637,6 +745,55 @@ mod tests {
         // Names are case-insensitive: the display is canonical.
         let set: TrustedProxies = "10.0.0.0/8, LOOPBACK".parse().unwrap();
         assert_eq!(set.to_string(), "10.0.0.0/8,loopback");
+    }
+
+    #[test]
+    fn providers_parse_without_ranges_and_trust_nobody() {
+        use std::time::SystemTime;
+
+        use crate::providers::{ProviderList, RangesOrigin};
+
+        let set: TrustedProxies = "Cloudflare, cloudfront,fastly , gcp-lb, loopback"
+            .parse()
+            .unwrap();
+        assert_eq!(
+            set.to_string(),
+            "cloudflare,cloudfront,fastly,gcp-lb,loopback"
+        );
+        assert_eq!(set.providers().collect::<Vec<_>>(), Provider::ALL);
+        assert!(!set.contains(ip("192.0.2.1")));
+        assert!(set.contains(ip("127.0.0.1")));
+        let none = ProviderRanges::new();
+        assert_eq!(
+            set.missing_providers(&none).collect::<Vec<_>>(),
+            Provider::ALL
+        );
+
+        let ranges = ProviderRanges::new().with(
+            Provider::GcpLb,
+            ProviderList::new(
+                ["192.0.2.0/24".parse().unwrap()],
+                RangesOrigin::Snapshot,
+                SystemTime::UNIX_EPOCH,
+            ),
+        );
+        let resolved = set.resolve(&ranges);
+        assert!(resolved.contains(ip("192.0.2.1")));
+        assert!(resolved.contains(ip("::ffff:192.0.2.1")));
+        assert!(!resolved.contains(ip("198.51.100.1")));
+        assert_eq!(resolved.to_string(), set.to_string());
+        assert_eq!(
+            resolved.missing_providers(&ranges).collect::<Vec<_>>(),
+            [Provider::Cloudflare, Provider::CloudFront, Provider::Fastly]
+        );
+        assert!(resolved.provider_ranges().get(Provider::GcpLb).is_some());
+        // Unnamed providers' ranges are not kept, and not trusted.
+        let only_loopback = TrustedProxies::with_provider_ranges(
+            [TrustedItem::Group(NamedGroup::Loopback)],
+            &ranges,
+        );
+        assert!(only_loopback.provider_ranges().is_empty());
+        assert!(!only_loopback.contains(ip("192.0.2.1")));
     }
 
     #[test]
