@@ -404,3 +404,39 @@ async fn a_client_behind_nginx_cannot_choose_the_port() {
     .await;
     assert_eq!(body["home_url"], "https://localhost:6666/", "{body}");
 }
+
+/// A provider's list ships with no build: naming one without a way to get
+/// its list stops start-up, naming the variable and the fix.
+#[test]
+fn a_provider_without_a_way_to_get_its_list_stops_start_up() {
+    let error = try_config(&[("CROCODILE_TRUSTED_PROXIES", "loopback, cloudflare")]).unwrap_err();
+    assert!(
+        error.starts_with("CROCODILE_TRUSTED_PROXIES=\"loopback, cloudflare\": `cloudflare`"),
+        "{error}"
+    );
+    let fix = if cfg!(feature = "providers") {
+        "CROCODILE_PROVIDER_REFRESH"
+    } else {
+        "--features providers"
+    };
+    assert!(error.contains(fix), "{error}");
+    // Bad provider settings are named like every other variable.
+    for (name, value, says) in [
+        ("CROCODILE_PROVIDER_REFRESH", "1 hour", "such as `90s`"),
+        ("CROCODILE_PROVIDER_URLS", "cloudflare", "not `name=url`"),
+        (
+            "CROCODILE_PROVIDER_URLS",
+            "akamai=https://x.example/",
+            "akamai",
+        ),
+        (
+            "CROCODILE_PROVIDER_URLS",
+            "fastly=ftp://x.example/",
+            "not an http",
+        ),
+    ] {
+        let error = try_config(&[(name, value)]).unwrap_err();
+        assert!(error.starts_with(&format!("{name}={value:?}: ")), "{error}");
+        assert!(error.contains(says), "{error}");
+    }
+}

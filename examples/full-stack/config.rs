@@ -10,6 +10,8 @@ use crocodile::forwarded::{
 };
 use crocodile::i18n::Catalog;
 
+use super::providers::ProviderSettings;
+
 /// Where the example's catalogs live when `CROCODILE_LOCALES` is not set.
 const DEFAULT_LOCALES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/locales");
 
@@ -30,6 +32,10 @@ pub(crate) struct Config {
     pub(crate) catalog: Arc<Catalog>,
     /// `CROCODILE_ALLOWED_HOSTS`, default `localhost,127.0.0.1,[::1]`.
     pub(crate) allowed_hosts: AllowedHosts,
+    /// `CROCODILE_PROVIDER_REFRESH`, `CROCODILE_PROVIDER_URLS`,
+    /// `CROCODILE_PROVIDER_CACHE`: how the CDN lists named in
+    /// `CROCODILE_TRUSTED_PROXIES` are kept current.
+    pub(crate) providers: ProviderSettings,
 }
 
 impl Config {
@@ -50,13 +56,14 @@ impl Config {
             let value = lookup(name).unwrap_or_else(|| default.to_owned());
             parse(&value).map_err(|error| format!("{name}={value:?}: {error}"))
         }
-        Ok(Self {
+        let config = Self {
             addr: var(
                 &lookup,
                 "CROCODILE_ADDR",
                 "127.0.0.1:3000",
                 str::parse::<SocketAddr>,
             )?,
+            providers: ProviderSettings::from_lookup(&lookup)?,
             trust: trust(&lookup)?,
             catalog: catalog(&lookup)?,
             allowed_hosts: var(
@@ -65,7 +72,39 @@ impl Config {
                 "localhost,127.0.0.1,[::1]",
                 str::parse,
             )?,
-        })
+        };
+        config.check_providers(&lookup)?;
+        Ok(config)
+    }
+
+    /// A provider in the trusted set needs its list from somewhere: this
+    /// build ships no snapshot, so from the network (`providers` feature and
+    /// `CROCODILE_PROVIDER_REFRESH`) or the cache. Said before binding.
+    fn check_providers(&self, lookup: &impl Fn(&str) -> Option<String>) -> Result<(), String> {
+        let trusted = self.trust.trusted_proxies();
+        let Some(provider) = trusted.providers().next() else {
+            return Ok(());
+        };
+        let named = format!(
+            "CROCODILE_TRUSTED_PROXIES={:?}",
+            lookup("CROCODILE_TRUSTED_PROXIES").unwrap_or_default()
+        );
+        if !cfg!(feature = "providers") {
+            return Err(format!(
+                "{named}: `{provider}` needs its published list, which this build cannot load: \
+                 run the example with `--features providers` and set CROCODILE_PROVIDER_REFRESH \
+                 (such as 1h) or CROCODILE_PROVIDER_CACHE, or list the ranges as CIDRs"
+            ));
+        }
+        let settings = &self.providers;
+        if settings.refresh.is_none() && settings.cache.is_none() {
+            return Err(format!(
+                "{named}: `{provider}` needs its published list and none ships with this build: \
+                 set CROCODILE_PROVIDER_REFRESH (such as 1h) to fetch it, or \
+                 CROCODILE_PROVIDER_CACHE to a directory holding the last good list"
+            ));
+        }
+        Ok(())
     }
 }
 

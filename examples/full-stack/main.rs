@@ -27,6 +27,7 @@ use tracing_subscriber::EnvFilter;
 mod app;
 mod config;
 mod page;
+mod providers;
 
 #[tokio::main]
 async fn main() -> ExitCode {

@@ -19,6 +19,8 @@ pub mod app;
 pub mod config;
 #[path = "../../examples/full-stack/page.rs"]
 pub mod page;
+#[path = "../../examples/full-stack/providers.rs"]
+pub mod providers;
 
 pub(crate) use config::Config;
 
