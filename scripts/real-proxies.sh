@@ -37,6 +37,10 @@
 #                    parser does: the IPv6 client collapses onto nginx.
 #   nginx-x-real-ip  client -> nginx (127.0.0.11) -> app
 #                    X-Real-IP $remote_addr. App: single:x-real-ip.
+#   cdn-edge         client -> nginx as a fake Cloudflare edge (127.0.0.11,
+#                    CF-Connecting-IP) -> app trusting `cloudflare`, whose
+#                    list a loopback HTTP server serves and the test changes
+#                    at run time (CROCODILE_PROVIDER_REFRESH=1s).
 #   nginx-rate-limit client -> nginx (127.0.0.11) -> examples/rate-limit.rs
 #                    (tower_governor keyed by the real client, 2 requests
 #                    per client): each client its own bucket, forged
@@ -135,8 +139,8 @@ elif ! command -v caddy >/dev/null 2>&1; then
 fi
 
 # ---------------------------------------------------------------- the example
-say "cargo build --release --example full-stack, --example rate-limit"
-cargo build --release --example full-stack
+say "cargo build --release --example full-stack --features providers, --example rate-limit"
+cargo build --release --example full-stack --features providers
 cargo build --release --example rate-limit --features governor
 target_dir=$(cargo metadata --format-version 1 --no-deps | jq -r .target_directory)
 bin="$target_dir/release/examples/full-stack"
@@ -236,8 +240,28 @@ CLIENT_A=127.0.0.50
 CLIENT_B=127.0.0.51
 FORGED_IP=203.0.113.9
 
+# ---------------------------------------------------------------- a fake CDN
+# The cdn-edge chain: nginx plays a Cloudflare edge (127.0.0.11, setting
+# CF-Connecting-IP), and a static HTTP server on loopback serves the
+# provider list in Cloudflare's JSON format, changed while the app runs
+# (synthetic lists: nobody's real ranges).
+cdn_dir="$tmp/cdn"
+mkdir -p "$cdn_dir"
+cdn_list() { # cidr: the served list trusts exactly this IPv4 range
+  printf '{"result":{"ipv4_cidrs":["%s"],"ipv6_cidrs":["2001:db8::/32"]},"success":true}\n' "$1" >"$cdn_dir/cf.json.tmp"
+  mv "$cdn_dir/cf.json.tmp" "$cdn_dir/cf.json"
+}
+cdn_list "$NGINX_SRC/32"
+p_cdn_list=''
+free_port p_cdn_list
+start cdn-list python3 -m http.server "$p_cdn_list" --bind 127.0.0.1 --directory "$cdn_dir"
+wait_http cdn-list "$last_pid" "http://127.0.0.1:$p_cdn_list/cf.json"
+
 # ---------------------------------------------------------------- apps
 say "starting the example instances"
+start_app cdn-edge CROCODILE_TRUSTED_PROXIES=cloudflare CROCODILE_CLIENT_IP=single:cf-connecting-ip \
+  CROCODILE_PROVIDER_URLS="cloudflare=http://127.0.0.1:$p_cdn_list/cf.json" CROCODILE_PROVIDER_REFRESH=1s
+app_cdn=$app_port
 start_app nginx CROCODILE_TRUSTED_PROXIES=$NGINX_SRC CROCODILE_CLIENT_IP=rightmost:x-forwarded-for
 app_nginx=$app_port
 start_app nginx-forwarded CROCODILE_TRUSTED_PROXIES=$NGINX_SRC CROCODILE_CLIENT_IP=rightmost:forwarded \
@@ -266,10 +290,10 @@ if [ "$have_caddy" -eq 1 ]; then
 fi
 
 # ---------------------------------------------------------------- proxy ports
-p_nginx='' p_nginx_rl='' p_nginx_fwd='' p_nginx_fwd_bare='' p_nginx_fwd_strict='' p_nginx_rip='' p_haproxy='' p_caddy='' p_caddy_long='' p_caddy_long_hops=''
+p_nginx='' p_nginx_rl='' p_cdn_edge='' p_nginx_fwd='' p_nginx_fwd_bare='' p_nginx_fwd_strict='' p_nginx_rip='' p_haproxy='' p_caddy='' p_caddy_long='' p_caddy_long_hops=''
 p_mid='' p_mid_hops='' p_inner='' p_inner_hops=''
 free_port p_nginx; free_port p_nginx_fwd; free_port p_nginx_rip
-free_port p_nginx_fwd_bare; free_port p_nginx_fwd_strict; free_port p_nginx_rl
+free_port p_nginx_fwd_bare; free_port p_nginx_fwd_strict; free_port p_nginx_rl; free_port p_cdn_edge
 free_port p_haproxy
 free_port p_caddy; free_port p_caddy_long; free_port p_caddy_long_hops
 free_port p_mid; free_port p_mid_hops       # HAProxy, inside the long chain
@@ -387,6 +411,16 @@ $(nginx_edge_xff)
       proxy_set_header Host \$http_host;
       proxy_set_header Forwarded "for=\$remote_addr";
       proxy_set_header X-Request-ID \$request_id;
+    }
+  }
+
+  # cdn-edge: a fake Cloudflare edge, CF-Connecting-IP overwritten.
+  server {
+    listen 127.0.0.1:$p_cdn_edge;
+    location / {
+      proxy_pass http://127.0.0.1:$app_cdn;
+      proxy_bind $NGINX_SRC;
+      proxy_set_header CF-Connecting-IP \$remote_addr;
     }
   }
 
@@ -666,6 +700,33 @@ check nginx-forwarded-strict "IPv6 client: malformed-entry" malformed-entry "$(f
 fetch "$CLIENT_A" "http://localhost:$p_nginx_fwd_strict/context"
 check nginx-forwarded-strict "IPv4 client: client_ip is the client" "$CLIENT_A" "$(field client_ip)"
 run_chain nginx-x-real-ip "$p_nginx_rip" "$NGINX_SRC" x-edge-request-id
+
+# The fake CDN: its list is changed at run time and the app follows within
+# its 1 s refresh; a broken list changes nothing.
+cdn="http://localhost:$p_cdn_edge/context"
+until_client() { # expected: polls (at most ~10 s) until client_ip is it
+  for _ in $(seq 1 50); do
+    fetch "$CLIENT_A" "$cdn" -H "CF-Connecting-IP: $FORGED_IP"
+    [ "$(field client_ip)" = "$1" ] && return 0
+    sleep 0.2
+  done
+}
+fetch "$CLIENT_A" "$cdn" -H "CF-Connecting-IP: $FORGED_IP"
+check cdn-edge "the listed edge is believed: client_ip is the client" "$CLIENT_A" "$(field client_ip)"
+check cdn-edge "its source is cf-connecting-ip[0]" "cf-connecting-ip[0]" "$(field client_ip_source)"
+cdn_list "198.51.100.0/24"
+until_client "$NGINX_SRC"
+check cdn-edge "the list drops the edge: its header is no longer believed" "$NGINX_SRC" "$(field client_ip)"
+check cdn-edge "and the fallback says why" untrusted-peer "$(field client_ip_fallback)"
+cdn_list "$NGINX_SRC/32"
+until_client "$CLIENT_A"
+check cdn-edge "the list takes the edge back" "$CLIENT_A" "$(field client_ip)"
+printf '{"result":{"ipv4_cidrs":["0.0.0.0/0"],"ipv6_cidrs":[]},"success":true}\n' >"$cdn_dir/cf.json"
+sleep 2.5
+fetch "$CLIENT_A" "$cdn" -H "CF-Connecting-IP: $FORGED_IP"
+check cdn-edge "a list trusting 0.0.0.0/0 is refused: the last good one stays" "$CLIENT_A" "$(field client_ip)"
+fetch "$CLIENT_A" "http://127.0.0.1:$app_cdn/context" -H "CF-Connecting-IP: $FORGED_IP"
+check cdn-edge "a client bypassing the edge cannot forge CF-Connecting-IP" "$CLIENT_A" "$(field client_ip)"
 
 # A rate limit per real client behind nginx: each client its own bucket of
 # 2, a forged X-Forwarded-For buys no new one, nginx's address is nobody's.

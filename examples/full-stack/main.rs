@@ -47,6 +47,16 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    // The CDN lists named in CROCODILE_TRUSTED_PROXIES, before serving: the
+    // handle refreshes them in the background while it lives.
+    #[cfg(feature = "providers")]
+    let _refresh = match providers::start(&config).await {
+        Ok(handle) => handle,
+        Err(error) => {
+            eprintln!("error: {error}");
+            return ExitCode::from(2);
+        }
+    };
     let router = app::app(&config);
     let listener = match tokio::net::TcpListener::bind(config.addr).await {
         Ok(listener) => listener,

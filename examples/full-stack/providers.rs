@@ -102,6 +102,46 @@ fn parse_cache(value: &str) -> Result<Option<PathBuf>, String> {
     Ok(Some(path))
 }
 
+/// Starts the refresher when the trusted set names a provider: from the
+/// cache only with `CROCODILE_PROVIDER_REFRESH=none`, else fetching now and
+/// on the interval. `None` when no provider is named.
+#[cfg(feature = "providers")]
+pub(crate) async fn start(
+    config: &super::config::Config,
+) -> Result<Option<crocodile_providers::RefreshHandle>, String> {
+    use crocodile_providers::ProviderRefresher;
+
+    let configured = config.trust.trusted_proxies();
+    if configured.providers().next().is_none() {
+        return Ok(None);
+    }
+    let settings = &config.providers;
+    let mut refresher = ProviderRefresher::new(config.trust.clone(), (*configured).clone());
+    for (provider, url) in &settings.urls {
+        refresher = refresher.url(*provider, url.clone());
+    }
+    if let Some(dir) = &settings.cache {
+        refresher = refresher.cache_dir(dir.clone());
+    }
+    refresher = match settings.refresh {
+        Some(interval) => refresher.interval(interval),
+        None => refresher.cache_only(),
+    };
+    let handle = refresher
+        .start()
+        .await
+        .map_err(|error| format!("CROCODILE_TRUSTED_PROXIES: {error}"))?;
+    for status in handle.status() {
+        tracing::info!(
+            provider = %status.provider(),
+            ranges = status.ranges(),
+            origin = %status.origin().map_or_else(|| "none".to_owned(), ToString::to_string),
+            "provider list in force"
+        );
+    }
+    Ok(Some(handle))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

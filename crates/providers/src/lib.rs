@@ -44,6 +44,8 @@ pub struct ProviderRefresher {
     timeout: Duration,
     cache_dir: Option<PathBuf>,
     feeds: BTreeMap<Provider, Feed>,
+    /// Whether to fetch at all (`false`: the disk cache only).
+    fetch: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -81,6 +83,7 @@ impl ProviderRefresher {
             timeout: DEFAULT_TIMEOUT,
             cache_dir: None,
             feeds,
+            fetch: true,
         }
     }
 
@@ -140,6 +143,15 @@ impl ProviderRefresher {
         self
     }
 
+    /// Fetch nothing: start from the disk cache only, and never refresh (the
+    /// main example's `CROCODILE_PROVIDER_REFRESH=none`, for hosts that must
+    /// not reach the network). Every configured provider then needs a cache
+    /// file.
+    pub fn cache_only(mut self) -> Self {
+        self.fetch = false;
+        self
+    }
+
     /// Loads the disk cache (if set), fetches every configured provider's
     /// list once, swaps the resolved set into the [`ProxyTrust`], then
     /// refreshes on the interval in a tokio task until the handle is
@@ -149,19 +161,19 @@ impl ProviderRefresher {
     /// range: no cache, the fetch failed, or it has no feed (`gcp-lb`). The
     /// error names each such provider and the fix.
     pub async fn start(self) -> Result<RefreshHandle, StartError> {
+        let fetch = self.fetch;
         let shared = Arc::new(Shared::new(self));
         shared.load_cache().await;
-        shared.refresh(true, false).await;
+        if fetch {
+            shared.refresh(true, false).await;
+        }
         let missing = shared.missing();
         if !missing.is_empty() {
             return Err(StartError { missing });
         }
         shared.publish();
-        let task = tokio::spawn(run(Arc::clone(&shared)));
-        Ok(RefreshHandle {
-            shared,
-            task: Some(task),
-        })
+        let task = fetch.then(|| tokio::spawn(run(Arc::clone(&shared))));
+        Ok(RefreshHandle { shared, task })
     }
 }
 
@@ -328,6 +340,7 @@ impl Shared {
             timeout,
             cache_dir,
             mut feeds,
+            fetch: _,
         } = refresher;
         let now = Instant::now();
         let entries = configured

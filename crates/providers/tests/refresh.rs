@@ -236,13 +236,38 @@ async fn a_restart_with_the_provider_out_of_reach_starts_from_the_disk_cache() {
         .unwrap();
     assert!(trusts_peer(&trust));
     let status = &handle.status()[0];
-    assert_eq!(status.origin(), Some(&RangesOrigin::Disk(file)));
+    assert_eq!(status.origin(), Some(&RangesOrigin::Disk(file.clone())));
     assert_eq!(status.ranges(), 3);
     assert!(
         status.last_error().unwrap().contains("127.0.0.1:1"),
         "{:?}",
         status.last_error()
     );
+    drop(handle);
+
+    // Cache only: nothing is fetched (no attempt, no error), the list comes
+    // from the file, and without a file start fails naming the provider.
+    let (trust, configured) = model("cloudflare");
+    let handle = ProviderRefresher::new(trust.clone(), configured)
+        .url(Provider::Cloudflare, server.url("/cf.json"))
+        .cache_dir(&dir)
+        .cache_only()
+        .start()
+        .await
+        .unwrap();
+    assert!(trusts_peer(&trust));
+    let status = &handle.status()[0];
+    assert_eq!(status.origin(), Some(&RangesOrigin::Disk(file.clone())));
+    assert_eq!((status.last_attempt(), status.last_error()), (None, None));
+    std::fs::remove_file(&file).unwrap();
+    let (trust, configured) = model("cloudflare");
+    let missing = ProviderRefresher::new(trust, configured)
+        .cache_dir(&dir)
+        .cache_only()
+        .start()
+        .await
+        .unwrap_err();
+    assert_eq!(missing.missing()[0].0, Provider::Cloudflare);
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
