@@ -34,9 +34,8 @@ mod common;
 use std::collections::HashMap;
 use std::net::SocketAddr;
 
+use common::raw_http;
 use serde_json::Value;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpSocket};
 
 type Vars = &'static [(&'static str, &'static str)];
 type Headers = &'static [(&'static str, &'static str)];
@@ -1289,16 +1288,7 @@ impl Servers {
             .filter(|(name, _)| *name != "LISTEN")
             .collect();
         let router = common::app::app(&common::config(&config));
-        let listener = TcpListener::bind(listen).await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        tokio::spawn(async move {
-            axum::serve(
-                listener,
-                router.into_make_service_with_connect_info::<SocketAddr>(),
-            )
-            .await
-            .unwrap();
-        });
+        let addr = raw_http::serve(listen, router).await;
         self.0.insert(vars, addr);
         addr
     }
@@ -1354,43 +1344,6 @@ async fn check(servers: &mut Servers, row: &Row) -> Result<(), String> {
 async fn send(server: SocketAddr, row: &Row) -> (u16, String) {
     // An IPv6 source talks to the dual-stack listener over ::1, an IPv4
     // source over 127.0.0.1.
-    let (socket, source, server) = if row.peer.contains(':') {
-        let server = SocketAddr::from((std::net::Ipv6Addr::LOCALHOST, server.port()));
-        (
-            TcpSocket::new_v6().unwrap(),
-            format!("[{}]:0", row.peer),
-            server,
-        )
-    } else {
-        let server = SocketAddr::from((std::net::Ipv4Addr::LOCALHOST, server.port()));
-        (
-            TcpSocket::new_v4().unwrap(),
-            format!("{}:0", row.peer),
-            server,
-        )
-    };
-    socket.bind(source.parse().unwrap()).unwrap();
-    let mut stream = socket.connect(server).await.unwrap();
-    let mut request = format!(
-        "GET /context HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n",
-        row.host
-    );
-    for (name, value) in row.headers {
-        request.push_str(&format!("{name}: {value}\r\n"));
-    }
-    request.push_str("\r\n");
-    stream.write_all(request.as_bytes()).await.unwrap();
-    let mut response = Vec::new();
-    stream.read_to_end(&mut response).await.unwrap();
-    let response = String::from_utf8_lossy(&response);
-    let status = response
-        .split(' ')
-        .nth(1)
-        .and_then(|code| code.parse().ok())
-        .unwrap_or(0);
-    let body = response
-        .split_once("\r\n\r\n")
-        .map_or("", |(_, body)| body)
-        .to_owned();
-    (status, body)
+    let response = raw_http::get_context(server, row.peer, row.host, row.headers).await;
+    (response.status(), response.body().unwrap_or("").to_owned())
 }

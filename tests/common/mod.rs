@@ -69,4 +69,5 @@ pub fn get(uri: &str, headers: &[(&str, &str)]) -> Request<Body> {
 
 pub mod koa;
 pub mod leak;
+pub mod raw_http;
 pub mod stack;

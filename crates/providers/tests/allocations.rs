@@ -4,9 +4,9 @@
 
 mod common;
 
-use common::{Route, Server, fastly, model, trusts_peer};
-use crocodile_forwarded::{Provider, ProxyTrust};
-use crocodile_providers::{ProviderRefresher, RefreshHandle};
+use common::{Route, Server, fastly, start_fastly, trusts_peer};
+use crocodile_forwarded::ProxyTrust;
+use crocodile_providers::RefreshHandle;
 
 #[global_allocator]
 static ALLOC: dhat::Alloc = dhat::Alloc;
@@ -53,12 +53,7 @@ async fn measure() {
     let _profiler = dhat::Profiler::builder().testing().build();
     let server = Server::start().await;
     server.set("/fastly", Route::ok(list_a()));
-    let (trust, configured) = model("fastly");
-    let handle = ProviderRefresher::new(trust.clone(), configured)
-        .url(Provider::Fastly, server.url("/fastly"))
-        .start()
-        .await
-        .unwrap();
+    let (trust, handle) = start_fastly(&server, "fastly", |r| r).await;
 
     batch(20, &server, &handle, &trust).await; // warm up (blocking pool, client)
 

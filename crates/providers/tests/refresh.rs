@@ -7,9 +7,11 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use common::{PEER, Route, Server, aws, cloudflare_json, fastly, model, temp_dir, trusts_peer};
+use common::{
+    PEER, Route, Server, aws, cloudflare_json, fastly, start, start_fastly, temp_dir, trusts_peer,
+    try_start,
+};
 use crocodile_forwarded::{ListFormat, Provider, RangesOrigin};
-use crocodile_providers::ProviderRefresher;
 
 const WITH_PEER: &[&str] = &["192.0.2.0/24", "198.51.100.0/24"];
 const WITHOUT_PEER: &[&str] = &["198.51.100.0/24"];
@@ -21,12 +23,7 @@ async fn a_list_that_adds_the_peer_trusts_it_and_one_that_drops_it_stops() {
         "/fastly",
         Route::ok(fastly(WITHOUT_PEER, &["2001:db8:f::/48"])),
     );
-    let (trust, configured) = model("loopback, fastly");
-    let handle = ProviderRefresher::new(trust.clone(), configured)
-        .url(Provider::Fastly, server.url("/fastly"))
-        .start()
-        .await
-        .unwrap();
+    let (trust, handle) = start_fastly(&server, "loopback, fastly", |r| r).await;
     assert!(!trusts_peer(&trust));
     let status = &handle.status()[0];
     assert_eq!(status.provider(), Provider::Fastly);
@@ -75,33 +72,26 @@ async fn every_format_is_read() {
         (Provider::Cloudflare, "cloudflare"),
         (Provider::CloudFront, "cloudfront"),
     ] {
-        let (trust, configured) = model(trusted);
         let url = if provider == Provider::Cloudflare {
             "/cf.json"
         } else {
             "/aws.json"
         };
-        let handle = ProviderRefresher::new(trust.clone(), configured)
-            .url(provider, server.url(url))
-            .start()
-            .await
-            .unwrap();
+        let (trust, handle) = start(trusted, |r| r.url(provider, server.url(url))).await;
         assert!(trusts_peer(&trust), "{provider}");
         // AWS: only CLOUDFRONT_ORIGIN_FACING is kept.
         assert_eq!(handle.status()[0].ranges(), 2, "{provider}");
     }
 
     // Cloudflare's two text lists: the union of both.
-    let (trust, configured) = model("cloudflare");
-    let handle = ProviderRefresher::new(trust.clone(), configured)
-        .feed(
+    let (trust, handle) = start("cloudflare", |r| {
+        r.feed(
             Provider::Cloudflare,
             ListFormat::CloudflareText,
             [server.url("/ips-v4"), server.url("/ips-v6")],
         )
-        .start()
-        .await
-        .unwrap();
+    })
+    .await;
     assert!(trusts_peer(&trust));
     assert_eq!(handle.status()[0].ranges(), 2);
     assert!(
@@ -116,13 +106,8 @@ async fn a_bad_answer_leaves_the_last_good_list() {
     let server = Server::start().await;
     let good = fastly(WITH_PEER, &["2001:db8:f::/48"]);
     server.set("/fastly", Route::ok(good.clone()));
-    let (trust, configured) = model("fastly");
-    let handle = ProviderRefresher::new(trust.clone(), configured)
-        .url(Provider::Fastly, server.url("/fastly"))
-        .timeout(Duration::from_millis(500))
-        .start()
-        .await
-        .unwrap();
+    let (trust, handle) =
+        start_fastly(&server, "fastly", |r| r.timeout(Duration::from_millis(500))).await;
     assert!(trusts_peer(&trust));
     let first = handle.status()[0].clone();
 
@@ -213,13 +198,11 @@ async fn a_restart_with_the_provider_out_of_reach_starts_from_the_disk_cache() {
         "/cf.json",
         Route::ok(cloudflare_json(WITH_PEER, &["2001:db8:c::/48"])),
     );
-    let (trust, configured) = model("cloudflare");
-    let handle = ProviderRefresher::new(trust.clone(), configured.clone())
-        .url(Provider::Cloudflare, server.url("/cf.json"))
-        .cache_dir(&dir)
-        .start()
-        .await
-        .unwrap();
+    let (_, handle) = start("cloudflare", |r| {
+        r.url(Provider::Cloudflare, server.url("/cf.json"))
+            .cache_dir(&dir)
+    })
+    .await;
     drop(handle);
     let file = dir.join("cloudflare.txt");
     let text = std::fs::read_to_string(&file).unwrap();
@@ -227,13 +210,11 @@ async fn a_restart_with_the_provider_out_of_reach_starts_from_the_disk_cache() {
     // No temporary file is left behind.
     assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 1);
 
-    let (trust, configured) = model("cloudflare");
-    let handle = ProviderRefresher::new(trust.clone(), configured)
-        .url(Provider::Cloudflare, "http://127.0.0.1:1/unreachable")
-        .cache_dir(&dir)
-        .start()
-        .await
-        .unwrap();
+    let (trust, handle) = start("cloudflare", |r| {
+        r.url(Provider::Cloudflare, "http://127.0.0.1:1/unreachable")
+            .cache_dir(&dir)
+    })
+    .await;
     assert!(trusts_peer(&trust));
     let status = &handle.status()[0];
     assert_eq!(status.origin(), Some(&RangesOrigin::Disk(file.clone())));
@@ -247,38 +228,30 @@ async fn a_restart_with_the_provider_out_of_reach_starts_from_the_disk_cache() {
 
     // Cache only: nothing is fetched (no attempt, no error), the list comes
     // from the file, and without a file start fails naming the provider.
-    let (trust, configured) = model("cloudflare");
-    let handle = ProviderRefresher::new(trust.clone(), configured)
-        .url(Provider::Cloudflare, server.url("/cf.json"))
-        .cache_dir(&dir)
-        .cache_only()
-        .start()
-        .await
-        .unwrap();
+    let (trust, handle) = start("cloudflare", |r| {
+        r.url(Provider::Cloudflare, server.url("/cf.json"))
+            .cache_dir(&dir)
+            .cache_only()
+    })
+    .await;
     assert!(trusts_peer(&trust));
     let status = &handle.status()[0];
     assert_eq!(status.origin(), Some(&RangesOrigin::Disk(file.clone())));
     assert_eq!((status.last_attempt(), status.last_error()), (None, None));
     std::fs::remove_file(&file).unwrap();
-    let (trust, configured) = model("cloudflare");
-    let missing = ProviderRefresher::new(trust, configured)
-        .cache_dir(&dir)
-        .cache_only()
-        .start()
-        .await
-        .unwrap_err();
+    let (_, missing) = try_start("cloudflare", |r| r.cache_dir(&dir).cache_only()).await;
+    let missing = missing.unwrap_err();
     assert_eq!(missing.missing()[0].0, Provider::Cloudflare);
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[tokio::test]
 async fn start_fails_naming_the_provider_when_it_has_no_range() {
-    let (trust, configured) = model("loopback, fastly, gcp-lb");
-    let err = ProviderRefresher::new(trust.clone(), configured)
-        .url(Provider::Fastly, "http://127.0.0.1:1/unreachable")
-        .start()
-        .await
-        .unwrap_err();
+    let (trust, err) = try_start("loopback, fastly, gcp-lb", |r| {
+        r.url(Provider::Fastly, "http://127.0.0.1:1/unreachable")
+    })
+    .await;
+    let err = err.unwrap_err();
     let text = err.to_string();
     let names: Vec<Provider> = err.missing().iter().map(|(p, _)| *p).collect();
     assert_eq!(names, [Provider::Fastly, Provider::GcpLb]);
@@ -297,12 +270,8 @@ async fn start_fails_naming_the_provider_when_it_has_no_range() {
 
     // An empty cache directory is named too.
     let dir = temp_dir("empty-cache");
-    let (trust, configured) = model("gcp-lb");
-    let err = ProviderRefresher::new(trust, configured)
-        .cache_dir(&dir)
-        .start()
-        .await
-        .unwrap_err();
+    let (_, err) = try_start("gcp-lb", |r| r.cache_dir(&dir)).await;
+    let err = err.unwrap_err();
     assert!(err.to_string().contains("no cache file"), "{err}");
 }
 
@@ -310,13 +279,10 @@ async fn start_fails_naming_the_provider_when_it_has_no_range() {
 async fn the_background_task_refreshes_on_the_interval_and_stops_when_dropped() {
     let server = Server::start().await;
     server.set("/fastly", Route::ok(fastly(WITHOUT_PEER, &[])));
-    let (trust, configured) = model("fastly");
-    let handle = ProviderRefresher::new(trust.clone(), configured)
-        .url(Provider::Fastly, server.url("/fastly"))
-        .interval(Duration::from_millis(100))
-        .start()
-        .await
-        .unwrap();
+    let (trust, handle) = start_fastly(&server, "fastly", |r| {
+        r.interval(Duration::from_millis(100))
+    })
+    .await;
     assert!(!trusts_peer(&trust));
     server.set("/fastly", Route::ok(fastly(WITH_PEER, &[])));
     let mut waited = Duration::ZERO;
@@ -340,12 +306,7 @@ async fn requests_during_swaps_never_see_a_torn_set() {
     let b = fastly(&["198.51.100.0/24"], &["2001:db8:b::/48"]);
     let server = Server::start().await;
     server.set("/fastly", Route::ok(a.clone()));
-    let (trust, configured) = model("fastly");
-    let handle = ProviderRefresher::new(trust.clone(), configured)
-        .url(Provider::Fastly, server.url("/fastly"))
-        .start()
-        .await
-        .unwrap();
+    let (trust, handle) = start_fastly(&server, "fastly", |r| r).await;
 
     let stop = Arc::new(AtomicBool::new(false));
     let computing = {

@@ -11,7 +11,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use crocodile_forwarded::{ProxyTrust, TrustedProxies};
+use crocodile_forwarded::{Provider, ProxyTrust, TrustedProxies};
+use crocodile_providers::{ProviderRefresher, RefreshHandle, StartError};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 
@@ -182,6 +183,40 @@ pub fn model(configured: &str) -> (ProxyTrust, TrustedProxies) {
         configured.clone(),
     );
     (trust, configured)
+}
+
+/// [`model`]`(trusted)` with a refresher `configure`d on it, started.
+pub async fn try_start(
+    trusted: &str,
+    configure: impl FnOnce(ProviderRefresher) -> ProviderRefresher,
+) -> (ProxyTrust, Result<RefreshHandle, StartError>) {
+    let (trust, configured) = model(trusted);
+    let started = configure(ProviderRefresher::new(trust.clone(), configured))
+        .start()
+        .await;
+    (trust, started)
+}
+
+/// Like [`try_start`], which must succeed.
+pub async fn start(
+    trusted: &str,
+    configure: impl FnOnce(ProviderRefresher) -> ProviderRefresher,
+) -> (ProxyTrust, RefreshHandle) {
+    let (trust, started) = try_start(trusted, configure).await;
+    (trust, started.unwrap())
+}
+
+/// Like [`start`], fetching Fastly's list from `server`'s `/fastly`.
+pub async fn start_fastly(
+    server: &Server,
+    trusted: &str,
+    configure: impl FnOnce(ProviderRefresher) -> ProviderRefresher,
+) -> (ProxyTrust, RefreshHandle) {
+    let url = server.url("/fastly");
+    start(trusted, |refresher| {
+        configure(refresher.url(Provider::Fastly, url))
+    })
+    .await
 }
 
 /// Whether `trust` believes PEER's `X-Forwarded-For: CLIENT`.
