@@ -156,7 +156,7 @@ fn broken_catalog_names_every_error() {
 }
 
 /// Every key of the `/context` contract, in one place.
-const CONTEXT_KEYS: [&str; 12] = [
+const CONTEXT_KEYS: [&str; 14] = [
     "client_ip",
     "client_ip_source",
     "client_ip_fallback",
@@ -169,6 +169,8 @@ const CONTEXT_KEYS: [&str; 12] = [
     "home_url",
     "locale",
     "received_at",
+    "trace_id",
+    "traceparent",
 ];
 
 #[tokio::test]
@@ -245,4 +247,64 @@ async fn request_id_is_trusted_only_from_proxies() {
         body["request_id"], other["request_id"],
         "generated ids are unique"
     );
+}
+
+/// The W3C Trace Context spec's example (section 3.2.3).
+const CALLER: &str = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+const CALLER_TRACE: &str = "4bf92f3577b34da6a3ce929d0e0e4736";
+
+/// `(trace id, span id, flags)` of a `traceparent` /context answered.
+fn outgoing(body: &serde_json::Value) -> (String, String, String) {
+    let value = body["traceparent"].as_str().unwrap();
+    let parts: Vec<&str> = value.split('-').collect();
+    assert_eq!(parts.len(), 4, "{value}");
+    assert_eq!(parts[0], "00", "{value}");
+    (
+        parts[1].to_owned(),
+        parts[2].to_owned(),
+        parts[3].to_owned(),
+    )
+}
+
+#[tokio::test]
+async fn trace_context_is_believed_from_a_trusted_proxy_only() {
+    let sent = [("traceparent", CALLER), ("x-forwarded-for", "198.51.100.7")];
+    // From the trusted loopback proxy: the caller's trace continues, with a
+    // span id of this request's own in the outgoing value.
+    let (status, body) = json(app(), "127.0.0.1:1", get("/context", &sent)).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["trace_id"], CALLER_TRACE);
+    let (trace, span, flags) = outgoing(&body);
+    assert_eq!(trace, CALLER_TRACE);
+    assert_eq!(span.len(), 16);
+    assert_ne!(span, "00f067aa0ba902b7");
+    assert_eq!(flags, "01");
+    // From an untrusted client: a new trace, sampled by default.
+    let (status, body) = json(app(), "192.0.2.9:1", get("/context", &sent)).await;
+    assert_eq!(status, 200, "{body}");
+    let trace_id = body["trace_id"].as_str().unwrap();
+    assert_ne!(trace_id, CALLER_TRACE);
+    assert_eq!(trace_id.len(), 32);
+    assert!(
+        trace_id
+            .bytes()
+            .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
+    );
+    let (trace, _, flags) = outgoing(&body);
+    assert_eq!(trace, trace_id);
+    assert_eq!(flags, "01");
+}
+
+#[tokio::test]
+async fn request_id_can_be_the_trace_id() {
+    let app = || common::app::app(&config(&[("CROCODILE_REQUEST_ID", "trace-id")]));
+    let sent = [("traceparent", CALLER), ("x-request-id", "edge-1234")];
+    let (_, body) = json(app(), "127.0.0.1:1", get("/context", &sent)).await;
+    assert_eq!(body["request_id"], CALLER_TRACE);
+    assert_eq!(body["trace_id"], CALLER_TRACE);
+    let (_, body) = json(app(), "192.0.2.9:1", get("/context", &sent)).await;
+    assert_ne!(body["request_id"], CALLER_TRACE);
+    assert_eq!(body["request_id"], body["trace_id"]);
+    let error = try_config(&[("CROCODILE_REQUEST_ID", "uuid")]).unwrap_err();
+    assert!(error.contains("CROCODILE_REQUEST_ID=\"uuid\""), "{error}");
 }

@@ -26,7 +26,8 @@ use super::config::Config;
 /// The first two share one `ProxyTrust`: trust is configured once, and the
 /// proxy headers are walked once per request.
 pub(crate) fn app(config: &Config) -> Router {
-    let base_context = BaseContextLayer::new(config.trust.clone(), config.allowed_hosts.clone());
+    let base_context = BaseContextLayer::new(config.trust.clone(), config.allowed_hosts.clone())
+        .request_id_source(config.request_id);
     // One `ServiceBuilder` in one `Router::layer` call: axum boxes the route
     // once instead of once per layer (three allocations per request each).
     let stack = ServiceBuilder::new()
@@ -51,6 +52,7 @@ fn request_span<B>(req: &Request<B>) -> tracing::Span {
     tracing::info_span!(
         "request",
         id = %ctx.map_or("-", |ctx| ctx.request_id().as_str()),
+        trace_id = %ctx.map_or_else(|| "-".to_owned(), |ctx| ctx.trace_id().to_string()),
         client = %client_ip.map_or_else(|| "-".to_owned(), ToString::to_string),
         method = %req.method(),
         uri = %req.uri(),
@@ -80,6 +82,8 @@ async fn context(
         "home_url": ctx.home_url(),
         "locale": l10n.tag(),
         "received_at": ctx.received_at_rfc3339().to_string(),
+        "trace_id": ctx.trace_id().to_string(),
+        "traceparent": ctx.traceparent().as_str(),
     }))
 }
 

@@ -4,7 +4,7 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use crocodile::base_context::AllowedHosts;
+use crocodile::base_context::{AllowedHosts, RequestIdSource};
 use crocodile::forwarded::{
     ClientIpStrategy, ForwardedGrammar, ProxyHeaders, ProxyTrust, TrustedProxies, XForwardedHeaders,
 };
@@ -36,6 +36,9 @@ pub(crate) struct Config {
     /// `CROCODILE_PROVIDER_CACHE`: how the CDN lists named in
     /// `CROCODILE_TRUSTED_PROXIES` are kept current.
     pub(crate) providers: ProviderSettings,
+    /// `CROCODILE_REQUEST_ID`, default `ulid`: `trace-id` makes the request
+    /// id the W3C trace id.
+    pub(crate) request_id: RequestIdSource,
 }
 
 impl Config {
@@ -72,6 +75,7 @@ impl Config {
                 "localhost,127.0.0.1,[::1]",
                 str::parse,
             )?,
+            request_id: var(&lookup, "CROCODILE_REQUEST_ID", "ulid", str::parse)?,
         };
         config.check_providers(&lookup)?;
         Ok(config)

@@ -35,19 +35,22 @@ use std::sync::Arc;
 use std::time::SystemTime;
 
 use crocodile_forwarded::Scheme;
+use http::HeaderValue;
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 
 use crate::origin::Origin;
 use crate::request_id::RequestId;
 use crate::rfc3339::Rfc3339;
+use crate::trace_context::{FixedStr, SpanId, TraceContext, TraceId};
 
 /// What [`BaseContextLayer`](crate::BaseContextLayer) computed for one
 /// request, inserted as a request extension (and, with the `axum` feature,
 /// an extractor).
 ///
-/// Plain data: an id, a scheme, a port, two shared strings, addresses and a
-/// time. It holds nothing that can reach the request, so it is dropped with
-/// the request's extensions. Cloning it is cheap (two `Arc` counts).
+/// Plain data: an id, a scheme, a port, two shared strings, addresses, a
+/// time and the trace context. It holds nothing that can reach the request,
+/// so it is dropped with the request's extensions. Cloning it is cheap (two
+/// or three `Arc` counts).
 ///
 /// Every URL it builds uses a host that passed the layer's
 /// [`AllowedHosts`](crate::AllowedHosts) check, so a forged `Host` or
@@ -62,6 +65,16 @@ pub struct BaseContext {
     peer: Option<SocketAddr>,
     client_ip: Option<IpAddr>,
     received_at: SystemTime,
+    trace: TraceContext,
+    /// What few requests carry, out of line so the common context stays
+    /// small: a trusted `tracestate`, an upstream request id.
+    extra: Option<Arc<Extra>>,
+}
+
+#[derive(Debug)]
+struct Extra {
+    tracestate: Option<HeaderValue>,
+    upstream_request_id: Option<RequestId>,
 }
 
 /// The parts the layer gathered, ready to become a [`BaseContext`].
@@ -72,6 +85,9 @@ pub(crate) struct Parts {
     pub(crate) peer: Option<SocketAddr>,
     pub(crate) client_ip: Option<IpAddr>,
     pub(crate) received_at: SystemTime,
+    pub(crate) trace: TraceContext,
+    pub(crate) tracestate: Option<HeaderValue>,
+    pub(crate) upstream_request_id: Option<RequestId>,
 }
 
 impl BaseContext {
@@ -82,7 +98,16 @@ impl BaseContext {
             peer,
             client_ip,
             received_at,
+            trace,
+            tracestate,
+            upstream_request_id,
         } = parts;
+        let extra = (tracestate.is_some() || upstream_request_id.is_some()).then(|| {
+            Arc::new(Extra {
+                tracestate,
+                upstream_request_id,
+            })
+        });
         Self {
             request_id,
             scheme: origin.scheme,
@@ -92,13 +117,70 @@ impl BaseContext {
             peer,
             client_ip,
             received_at,
+            trace,
+            extra,
         }
     }
 
-    /// The request id: the one a trusted proxy sent, or a generated ULID.
-    /// It is also echoed on the response.
+    /// The request id: the one a trusted proxy sent, or a generated ULID;
+    /// with [`RequestIdSource::TraceId`](crate::RequestIdSource::TraceId),
+    /// the trace id. It is also echoed on the response.
     pub fn request_id(&self) -> &RequestId {
         &self.request_id
+    }
+
+    /// With [`RequestIdSource::TraceId`](crate::RequestIdSource::TraceId):
+    /// the request id a trusted proxy sent, kept beside the trace id. `None`
+    /// otherwise (in the default mode that id *is* the request id).
+    pub fn upstream_request_id(&self) -> Option<&RequestId> {
+        self.extra.as_ref()?.upstream_request_id.as_ref()
+    }
+
+    /// The request's trace context: trace id, incoming parent, sampled flag,
+    /// this request's span id.
+    pub fn trace_context(&self) -> &TraceContext {
+        &self.trace
+    }
+
+    /// The trace id: a trusted caller's (from a valid `traceparent`), or a
+    /// new random one. Displays as 32 lowercase hex digits.
+    pub fn trace_id(&self) -> TraceId {
+        self.trace.trace_id()
+    }
+
+    /// The caller's span (the incoming `traceparent`'s parent-id), when a
+    /// trusted caller sent a valid one.
+    pub fn parent_span_id(&self) -> Option<SpanId> {
+        self.trace.parent_span_id()
+    }
+
+    /// This request's own span id, fresh per request: the parent-id of its
+    /// outgoing calls.
+    pub fn span_id(&self) -> SpanId {
+        self.trace.span_id()
+    }
+
+    /// Whether the trace is sampled: the trusted caller's flag, or
+    /// [`sample_new_traces`](crate::BaseContextLayer::sample_new_traces) for a
+    /// trace started here.
+    pub fn sampled(&self) -> bool {
+        self.trace.sampled()
+    }
+
+    /// The `traceparent` to send on this request's outgoing calls: the same
+    /// trace id, this request's [`span_id`](Self::span_id) as parent-id, the
+    /// sampled flag. 55 bytes inline; `.as_str()`, `.to_header_value()`.
+    pub fn traceparent(&self) -> FixedStr<55> {
+        self.trace.traceparent()
+    }
+
+    /// The trusted caller's `tracestate`, opaque (send it on with
+    /// [`traceparent`](Self::traceparent)); `None` when there was none, it
+    /// was out of bounds, or the `traceparent` was not believed.
+    pub fn tracestate(&self) -> Option<&str> {
+        let value = self.extra.as_ref()?.tracestate.as_ref()?;
+        // Checked to be visible ASCII, space or tab.
+        value.to_str().ok()
     }
 
     /// The scheme the client used.
@@ -281,6 +363,12 @@ impl fmt::Debug for BaseContext {
             .field("peer", &self.peer);
         d.field("client_ip", &self.client_ip);
         d.field("received_at", &self.received_at_rfc3339().to_string())
+            .field("trace_id", &self.trace.trace_id_hex().as_str())
+            .field("parent_span_id", &self.trace.parent_span_id())
+            .field("span_id", &self.trace.span_id())
+            .field("sampled", &self.trace.sampled())
+            .field("tracestate", &self.tracestate())
+            .field("upstream_request_id", &self.upstream_request_id())
             .finish()
     }
 }
@@ -357,6 +445,9 @@ mod tests {
             peer: None,
             client_ip: None,
             received_at: SystemTime::UNIX_EPOCH,
+            trace: TraceContext::new_root(true),
+            tracestate: None,
+            upstream_request_id: None,
         })
     }
 
@@ -445,7 +536,9 @@ mod tests {
     fn context_is_plain_shareable_data() {
         fn assert_plain<T: Clone + Send + Sync + 'static>() {}
         assert_plain::<BaseContext>();
-        assert!(std::mem::size_of::<BaseContext>() <= 160);
+        // 144 bytes before the trace context; it adds 34 inline and one
+        // pointer for what few requests carry (tracestate, upstream id).
+        assert!(std::mem::size_of::<BaseContext>() <= 184);
     }
 
     #[test]

@@ -8,6 +8,7 @@ use tower_layer::Layer;
 
 use crate::allowed_hosts::AllowedHosts;
 use crate::base_path::BasePath;
+use crate::request_id::RequestIdSource;
 use crate::service::BaseContextService;
 
 /// The default request id header, `x-request-id`.
@@ -23,7 +24,8 @@ pub const X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 /// What it trusts is the [`ProxyTrust`] it is given: the scheme, host, port
 /// and prefix of the request's [`Hop`](crocodile_forwarded::Hop), read from
 /// the one header family the model names and only from a trusted peer; an
-/// incoming request id only from such a peer. Nothing else. Hand the same
+/// incoming request id, `traceparent` and `tracestate` only from such a
+/// peer. Nothing else. Hand the same
 /// `ProxyTrust` to `ClientIpLayer` and the two agree on every request,
 /// walking the headers once.
 #[derive(Debug, Clone)]
@@ -40,6 +42,8 @@ pub(crate) struct Config {
     pub(crate) request_id_header: HeaderName,
     pub(crate) base_path: BasePath,
     pub(crate) default_scheme: Scheme,
+    pub(crate) request_id_source: RequestIdSource,
+    pub(crate) sample_new_traces: bool,
 }
 
 impl BaseContextLayer {
@@ -48,7 +52,8 @@ impl BaseContextLayer {
     /// `allowed_hosts`.
     ///
     /// Defaults: `x-request-id`, no base path, `http` when neither the URI
-    /// nor a trusted proxy names the scheme.
+    /// nor a trusted proxy names the scheme, ULID request ids, new traces
+    /// sampled.
     pub fn new(trust: ProxyTrust, allowed_hosts: AllowedHosts) -> Self {
         Self {
             config: Arc::new(Config {
@@ -58,6 +63,8 @@ impl BaseContextLayer {
                 request_id_header: X_REQUEST_ID,
                 base_path: BasePath::root(),
                 default_scheme: Scheme::Http,
+                request_id_source: RequestIdSource::Ulid,
+                sample_new_traces: true,
             }),
         }
     }
@@ -84,6 +91,26 @@ impl BaseContextLayer {
     /// itself. `http` by default.
     pub fn default_scheme(mut self, scheme: Scheme) -> Self {
         Arc::make_mut(&mut self.config).default_scheme = scheme;
+        self
+    }
+
+    /// Where the request id comes from: [`RequestIdSource::Ulid`] (a
+    /// trusted proxy's `x-request-id`, else a new ULID; the default) or
+    /// [`RequestIdSource::TraceId`] (always the trace id; a trusted
+    /// `x-request-id` is kept as
+    /// [`upstream_request_id`](crate::BaseContext::upstream_request_id)).
+    /// The response echoes the request id either way.
+    pub fn request_id_source(mut self, source: RequestIdSource) -> Self {
+        Arc::make_mut(&mut self.config).request_id_source = source;
+        self
+    }
+
+    /// Whether a trace started here (no trusted, valid `traceparent`) is
+    /// flagged sampled in [`BaseContext::traceparent`](crate::BaseContext::traceparent)
+    /// and [`sampled`](crate::BaseContext::sampled): `true` by default. A
+    /// trusted caller's trace keeps the caller's flag.
+    pub fn sample_new_traces(mut self, sampled: bool) -> Self {
+        Arc::make_mut(&mut self.config).sample_new_traces = sampled;
         self
     }
 

@@ -21,6 +21,9 @@ mod properties;
 mod request_id;
 mod rfc3339;
 mod service;
+#[cfg(feature = "tower-http")]
+mod span;
+mod trace_context;
 
 pub use allowed_hosts::{AllowedHosts, AllowedHostsError};
 pub use base_path::{BasePath, BasePathError};
@@ -31,9 +34,16 @@ pub use context::BaseContext;
 pub use extract::MissingBaseContext;
 pub use future::ResponseFuture;
 pub use layer::{BaseContextLayer, X_REQUEST_ID};
-pub use request_id::{MAX_REQUEST_ID_LEN, RequestId};
+pub use request_id::{MAX_REQUEST_ID_LEN, ParseRequestIdSourceError, RequestId, RequestIdSource};
 pub use rfc3339::Rfc3339;
 pub use service::BaseContextService;
+#[cfg(feature = "tower-http")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tower-http")))]
+pub use span::BaseContextSpan;
+pub use trace_context::{
+    FixedStr, InvalidTraceparent, MAX_TRACESTATE_LEN, MAX_TRACESTATE_MEMBERS, SpanId, TRACEPARENT,
+    TRACESTATE, TraceContext, TraceId, Traceparent,
+};
 
 /// Re-exported from `crocodile-forwarded`: the trust model and the types a
 /// configuration names.

@@ -91,6 +91,8 @@ fn config(strategy: &str, family: ProxyHeaders, allowed: &str) -> Config {
         request_id_header: X_REQUEST_ID,
         base_path: BasePath::root(),
         default_scheme: Scheme::Http,
+        request_id_source: crate::RequestIdSource::Ulid,
+        sample_new_traces: true,
     }
 }
 
@@ -226,5 +228,41 @@ fn context(origin: Origin) -> BaseContext {
         peer: None,
         client_ip: None,
         received_at: std::time::SystemTime::now(),
+        trace: crate::TraceContext::new_root(true),
+        tracestate: None,
+        upstream_request_id: None,
     })
+}
+
+proptest! {
+    /// Any bytes: `Traceparent::parse` never panics, and what it accepts is
+    /// lowercase and, for version 00, exactly what the outgoing value of a
+    /// child would look like around its own span id.
+    #[test]
+    fn traceparent_parse_never_panics(bytes in proptest::collection::vec(any::<u8>(), 0..80)) {
+        if let Ok(tp) = crate::Traceparent::parse(&bytes) {
+            prop_assert!(bytes.len() >= 55);
+            prop_assert!(tp.version() != 0xff);
+            let hex = tp.trace_id().to_hex();
+            prop_assert_eq!(&bytes[3..35], hex.as_str().as_bytes());
+        }
+    }
+
+    /// Well-formed values with random ids round-trip through a child's
+    /// outgoing `traceparent`.
+    #[test]
+    fn traceparent_round_trips(trace in any::<[u8; 16]>(), parent in any::<[u8; 8]>(), flags in any::<u8>()) {
+        let (Some(trace), Some(parent)) = (crate::TraceId::from_bytes(trace), crate::SpanId::from_bytes(parent)) else {
+            return Ok(());
+        };
+        let value = format!("00-{trace}-{parent}-{flags:02x}");
+        let tp = crate::Traceparent::parse(value.as_bytes()).unwrap();
+        prop_assert_eq!(tp.trace_id(), trace);
+        prop_assert_eq!(tp.parent_id(), parent);
+        prop_assert_eq!(tp.flags(), flags);
+        let out = crate::TraceContext::child_of(&tp).traceparent();
+        let again = crate::Traceparent::parse(out.as_str().as_bytes()).unwrap();
+        prop_assert_eq!(again.trace_id(), trace);
+        prop_assert_eq!(again.flags(), flags & 1);
+    }
 }

@@ -25,6 +25,8 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use http::HeaderValue;
 
+use crate::trace_context::FixedStr;
+
 /// The longest request id accepted from a proxy.
 pub const MAX_REQUEST_ID_LEN: usize = 128;
 
@@ -54,6 +56,10 @@ enum Repr {
     Generated([u8; 26]),
     /// Validated by `is_valid`: visible ASCII, so `to_str` succeeds.
     Header(HeaderValue),
+    /// The trace id as 32 lowercase hex digits, of a trace started here.
+    NewTrace([u8; 32]),
+    /// The trace id as 32 lowercase hex digits, of a trusted caller's trace.
+    CallersTrace([u8; 32]),
 }
 
 impl RequestId {
@@ -75,11 +81,26 @@ impl RequestId {
         is_valid(value.as_bytes()).then(|| Self(Repr::Header(value.clone())))
     }
 
+    /// The trace id as the request id ([`RequestIdSource::TraceId`]): made
+    /// here when the trace started here.
+    pub(crate) fn from_trace(hex: FixedStr<32>, started_here: bool) -> Self {
+        let mut bytes = [0u8; 32];
+        bytes.copy_from_slice(hex.as_str().as_bytes());
+        Self(if started_here {
+            Repr::NewTrace(bytes)
+        } else {
+            Repr::CallersTrace(bytes)
+        })
+    }
+
     /// The id as text.
     pub fn as_str(&self) -> &str {
         match &self.0 {
-            // Crockford base32 is ASCII.
+            // Crockford base32 and hex are ASCII.
             Repr::Generated(bytes) => std::str::from_utf8(bytes).unwrap_or_default(),
+            Repr::NewTrace(bytes) | Repr::CallersTrace(bytes) => {
+                std::str::from_utf8(bytes).unwrap_or_default()
+            }
             Repr::Header(value) => value.to_str().unwrap_or_default(),
         }
     }
@@ -90,15 +111,88 @@ impl RequestId {
         match &self.0 {
             Repr::Generated(bytes) => HeaderValue::from_bytes(bytes)
                 .unwrap_or_else(|_| HeaderValue::from_static("invalid")),
+            Repr::NewTrace(bytes) | Repr::CallersTrace(bytes) => HeaderValue::from_bytes(bytes)
+                .unwrap_or_else(|_| HeaderValue::from_static("invalid")),
             Repr::Header(value) => value.clone(),
         }
     }
 
-    /// Whether this id was made here rather than accepted from a proxy.
+    /// Whether this id was made here rather than accepted from a proxy (in
+    /// [`RequestIdSource::TraceId`] mode: whether the trace started here).
     pub fn is_generated(&self) -> bool {
-        matches!(self.0, Repr::Generated(_))
+        matches!(self.0, Repr::Generated(_) | Repr::NewTrace(_))
     }
 }
+
+/// Where [`BaseContextLayer`](crate::BaseContextLayer) takes the request id
+/// from. `FromStr` and `Display`: `ulid`, `trace-id`.
+///
+/// ```
+/// use crocodile_base_context::RequestIdSource;
+///
+/// let source: RequestIdSource = "trace-id".parse()?;
+/// assert_eq!(source, RequestIdSource::TraceId);
+/// assert_eq!(source.to_string(), "trace-id");
+/// assert_eq!(RequestIdSource::default(), RequestIdSource::Ulid);
+/// let error = "uuid".parse::<RequestIdSource>().unwrap_err();
+/// assert_eq!(error.to_string(), "unknown request id source `uuid`: expected `ulid` or `trace-id`");
+/// # Ok::<_, crocodile_base_context::ParseRequestIdSourceError>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum RequestIdSource {
+    /// A trusted proxy's `x-request-id`, else a new ULID (the default).
+    #[default]
+    Ulid,
+    /// Always the trace id (32 lowercase hex digits): a trusted caller's
+    /// `traceparent`'s, else a new trace's. A trusted proxy's `x-request-id`
+    /// is kept as [`upstream_request_id`](crate::BaseContext::upstream_request_id).
+    TraceId,
+}
+
+impl RequestIdSource {
+    /// The configuration string: `ulid`, `trace-id`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Ulid => "ulid",
+            Self::TraceId => "trace-id",
+        }
+    }
+}
+
+impl fmt::Display for RequestIdSource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for RequestIdSource {
+    type Err = ParseRequestIdSourceError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim() {
+            "ulid" => Ok(Self::Ulid),
+            "trace-id" => Ok(Self::TraceId),
+            other => Err(ParseRequestIdSourceError(other.to_owned())),
+        }
+    }
+}
+
+/// A [`RequestIdSource`] string that is neither `ulid` nor `trace-id`; the
+/// message names it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParseRequestIdSourceError(String);
+
+impl fmt::Display for ParseRequestIdSourceError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "unknown request id source `{}`: expected `ulid` or `trace-id`",
+            self.0
+        )
+    }
+}
+
+impl std::error::Error for ParseRequestIdSourceError {}
 
 fn is_valid(bytes: &[u8]) -> bool {
     (1..=MAX_REQUEST_ID_LEN).contains(&bytes.len()) && bytes.iter().all(|b| b.is_ascii_graphic())

@@ -4,7 +4,7 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::SystemTime;
 
-use http::{Request, Response};
+use http::{HeaderMap, HeaderValue, Request, Response};
 use tower_service::Service;
 
 use crate::body::ResponseBody;
@@ -12,7 +12,8 @@ use crate::context::{BaseContext, Parts};
 use crate::future::ResponseFuture;
 use crate::layer::{BaseContextLayer, Config};
 use crate::origin;
-use crate::request_id::RequestId;
+use crate::request_id::{RequestId, RequestIdSource};
+use crate::trace_context::{TRACEPARENT, TraceContext, incoming_traceparent, incoming_tracestate};
 
 /// The service [`BaseContextLayer`](crate::BaseContextLayer) wraps around
 /// yours.
@@ -22,8 +23,8 @@ use crate::request_id::RequestId;
 /// the short name.)
 ///
 /// Per request: takes the request's hop from the trust model (reusing the
-/// one `ClientIpLayer` computed with the same model), decides the request
-/// id, resolves the scheme, host, port and base path, and either inserts a
+/// one `ClientIpLayer` computed with the same model), decides the trace
+/// context and the request id, resolves the scheme, host, port and base path, and either inserts a
 /// [`BaseContext`] and calls the inner service, or answers 400 with a short
 /// plain-text reason without calling it. Responses carry a
 /// [`ResponseBody`]: the inner body, or that reason; it composes with any
@@ -86,7 +87,15 @@ where
         config
             .warnings
             .check("BaseContextLayer", &config.trust, &hop);
-        let request_id = request_id(&req, config, hop.is_proxied(), received_at);
+        let trusted = hop.is_proxied();
+        let (trace, tracestate) = trace_context(req.headers(), trusted, config.sample_new_traces);
+        let (request_id, upstream_request_id) = match config.request_id_source {
+            RequestIdSource::Ulid => (request_id(&req, config, trusted, received_at), None),
+            RequestIdSource::TraceId => (
+                RequestId::from_trace(trace.trace_id_hex(), trace.parent_span_id().is_none()),
+                trusted.then(|| incoming_request_id(&req, config)).flatten(),
+            ),
+        };
         let echo = Some((config.request_id_header.clone(), request_id.clone()));
         match origin::resolve(config, req.uri(), req.headers(), &hop) {
             Ok(origin) => {
@@ -96,6 +105,9 @@ where
                     peer: hop.peer(),
                     client_ip: hop.client(),
                     received_at,
+                    trace,
+                    tracestate,
+                    upstream_request_id,
                 });
                 req.extensions_mut().insert(context);
                 ResponseFuture::inner(self.inner.call(req), echo)
@@ -127,16 +139,65 @@ fn request_id<B>(
             None => tracing::debug!("tower-http's request id is not a valid id; making one"),
         }
     }
-    if from_trusted_peer {
-        let mut lines = req.headers().get_all(&config.request_id_header).iter();
-        match (lines.next(), lines.next()) {
-            (Some(line), None) => match RequestId::from_header(line) {
-                Some(id) => return id,
-                None => tracing::debug!("invalid incoming request id; making one"),
-            },
-            (Some(_), Some(_)) => tracing::debug!("several incoming request ids; making one"),
-            (None, _) => {}
+    from_trusted_peer
+        .then(|| incoming_request_id(req, config))
+        .flatten()
+        .unwrap_or_else(|| RequestId::generate_at(received_at))
+}
+
+/// A trusted peer's one valid request id header.
+fn incoming_request_id<B>(req: &Request<B>, config: &Config) -> Option<RequestId> {
+    let mut lines = req.headers().get_all(&config.request_id_header).iter();
+    match (lines.next(), lines.next()) {
+        (Some(line), None) => {
+            let id = RequestId::from_header(line);
+            if id.is_none() {
+                tracing::debug!("invalid incoming request id; not used");
+            }
+            id
+        }
+        (Some(_), Some(_)) => {
+            tracing::debug!("several incoming request ids; not used");
+            None
+        }
+        (None, _) => None,
+    }
+}
+
+/// The caller's trace when the peer is trusted and its `traceparent` valid
+/// (with its `tracestate`, when within bounds); otherwise a new trace.
+fn trace_context(
+    headers: &HeaderMap,
+    trusted: bool,
+    sample_new_traces: bool,
+) -> (TraceContext, Option<HeaderValue>) {
+    if !trusted {
+        if headers.contains_key(TRACEPARENT) {
+            tracing::debug!(
+                reason = "untrusted-peer",
+                "traceparent not believed; starting a new trace"
+            );
+        }
+        return (TraceContext::new_root(sample_new_traces), None);
+    }
+    match incoming_traceparent(headers) {
+        Ok(Some(parent)) => {
+            let tracestate = match incoming_tracestate(headers) {
+                Ok(state) => state,
+                Err(why) => {
+                    tracing::debug!(reason = why.code(), "tracestate dropped");
+                    None
+                }
+            };
+            (TraceContext::child_of(&parent), tracestate)
+        }
+        Ok(None) => (TraceContext::new_root(sample_new_traces), None),
+        Err(why) => {
+            tracing::debug!(
+                reason = why.code(),
+                "invalid traceparent ignored; starting a new trace"
+            );
+            (TraceContext::new_root(sample_new_traces), None)
         }
     }
-    RequestId::generate_at(received_at)
 }

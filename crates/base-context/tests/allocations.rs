@@ -128,6 +128,31 @@ fn allocations_per_request() {
             ],
         )
     }) - baseline;
+    const TRACEPARENT: &str = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+    let traced = per_request(&mut exact.layer(Handler), || {
+        request(
+            "example.com",
+            "10.0.0.1:1",
+            &[("x-request-id", "abc-123"), ("traceparent", TRACEPARENT)],
+        )
+    }) - baseline;
+    let with_tracestate = per_request(&mut exact.layer(Handler), || {
+        request(
+            "example.com",
+            "10.0.0.1:1",
+            &[
+                ("x-request-id", "abc-123"),
+                ("traceparent", TRACEPARENT),
+                ("tracestate", "rojo=00f067aa0ba902b7"),
+            ],
+        )
+    }) - baseline;
+    let trace_id_mode = exact
+        .clone()
+        .request_id_source(crocodile_base_context::RequestIdSource::TraceId);
+    let trace_id_as_request_id = per_request(&mut trace_id_mode.layer(Handler), || {
+        request("example.com", "10.0.0.1:1", &[("traceparent", TRACEPARENT)])
+    }) - baseline;
     let subdomain = per_request(&mut wildcard.layer(Handler), || {
         request("www.example.com", "203.0.113.9:1", &[])
     }) - baseline;
@@ -140,6 +165,9 @@ fn allocations_per_request() {
     println!("  exact host, generated id:           {generated}");
     println!("  exact host, id from trusted proxy:  {accepted}");
     println!("  X-Forwarded-* from trusted proxy:   {proxied}");
+    println!("  traceparent from trusted proxy:     {traced}");
+    println!("  ... and a tracestate:               {with_tracestate}");
+    println!("  trace id as the request id:         {trace_id_as_request_id}");
     println!("  .domain match, generated id:        {subdomain}");
     println!("  400 for a disallowed host (total):  {rejected}");
 
@@ -150,6 +178,12 @@ fn allocations_per_request() {
     assert_eq!(accepted, 2.0);
     // The hop records positions in the headers: reading X-Forwarded-* copies nothing.
     assert_eq!(proxied, 2.0);
+    // Parsing a traceparent allocates nothing; the trace context is inline.
+    assert_eq!(traced, 2.0);
+    // A tracestate is shared with the request's header, behind one `Arc`.
+    assert_eq!(with_tracestate, 3.0);
+    // The trace id as the request id is copied into the response header.
+    assert_eq!(trace_id_as_request_id, 3.0);
     // A host matched by a pattern is copied once.
     assert_eq!(subdomain, 4.0);
     // The `Hop` box, the 400's header map (two blocks), and the id copied
