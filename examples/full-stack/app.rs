@@ -25,7 +25,14 @@ use super::config::Config;
 /// check), a `TraceLayer` whose span carries the request id, and `I18nLayer`.
 /// The first two share one `ProxyTrust`: trust is configured once, and the
 /// proxy headers are walked once per request.
+#[allow(dead_code)] // The whole-stack tests in `tests/` build the router with it.
 pub(crate) fn app(config: &Config) -> Router {
+    app_with(config, I18nLayer::new(Arc::clone(&config.catalog)))
+}
+
+/// [`app`] with an `I18nLayer` the caller keeps: reloading it (or a
+/// watcher on it) reloads the router's catalog.
+pub(crate) fn app_with(config: &Config, i18n: I18nLayer) -> Router {
     let base_context = BaseContextLayer::new(config.trust.clone(), config.allowed_hosts.clone())
         .request_id_source(config.request_id);
     // One `ServiceBuilder` in one `Router::layer` call: axum boxes the route
@@ -34,7 +41,7 @@ pub(crate) fn app(config: &Config) -> Router {
         .layer(ClientIpLayer::new(config.trust.clone()))
         .layer(base_context)
         .layer(TraceLayer::new_for_http().make_span_with(request_span))
-        .layer(I18nLayer::new(Arc::clone(&config.catalog)));
+        .layer(i18n);
     let trust = config.trust.clone();
     Router::new()
         .route("/", get(home))
@@ -42,6 +49,7 @@ pub(crate) fn app(config: &Config) -> Router {
             "/context",
             get(move |hop, peer, ctx, l10n| context(trust, hop, peer, ctx, l10n)),
         )
+        .route("/messages/{id}", get(super::messages::message))
         .layer(stack)
 }
 

@@ -39,6 +39,32 @@ pub(crate) struct Config {
     /// `CROCODILE_REQUEST_ID`, default `ulid`: `trace-id` makes the request
     /// id the W3C trace id.
     pub(crate) request_id: RequestIdSource,
+    /// `CROCODILE_RELOAD`: `off` (the default) or `watch` (reload the
+    /// catalog when its files change).
+    pub(crate) reload: Reload,
+}
+
+/// `CROCODILE_RELOAD`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) enum Reload {
+    /// The catalog is read once, at start-up.
+    #[default]
+    Off,
+    /// Files in the catalog directory are watched; a good edit is served on
+    /// the next request, a broken one keeps the old catalog and is logged.
+    Watch,
+}
+
+impl std::str::FromStr for Reload {
+    type Err = &'static str;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim() {
+            s if s.eq_ignore_ascii_case("off") => Ok(Self::Off),
+            s if s.eq_ignore_ascii_case("watch") => Ok(Self::Watch),
+            _ => Err("expected `off` or `watch`"),
+        }
+    }
 }
 
 impl Config {
@@ -67,6 +93,7 @@ impl Config {
                 str::parse::<SocketAddr>,
             )?,
             providers: ProviderSettings::from_lookup(&lookup)?,
+            reload: var(&lookup, "CROCODILE_RELOAD", "off", str::parse)?,
             trust: trust(&lookup)?,
             catalog: catalog(&lookup)?,
             allowed_hosts: var(

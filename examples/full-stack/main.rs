@@ -1,4 +1,4 @@
-//! The main example: every Crocodile layer in front of two routes.
+//! The main example: every Crocodile layer in front of `/`, `/context` and `/messages/{id}`.
 //!
 //! Run with: `cargo run --release --example full-stack`
 //!
@@ -15,6 +15,7 @@
 //! | `CROCODILE_PROXY_HEADERS` | the strategy's | the header family trusted proxies write (`x-forwarded` or `forwarded`); follows `CROCODILE_CLIENT_IP`, which follows it; the two may not disagree |
 //! | `CROCODILE_X_FORWARDED` | `proto,host` | the `X-Forwarded-*` headers believed besides `-For` (`proto`, `host`, `port`, `prefix`, `none`) |
 //! | `CROCODILE_FORWARDED_GRAMMAR` | `lenient` | the `Forwarded` grammar (`lenient` or `strict`) |
+//! | `CROCODILE_RELOAD` | `off` | `watch`: reload the catalog when its files change |
 //!
 //! A bad value stops the process before it binds, naming the variable.
 
@@ -26,6 +27,7 @@ use tracing_subscriber::EnvFilter;
 
 mod app;
 mod config;
+mod messages;
 mod page;
 mod providers;
 
@@ -57,7 +59,20 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let router = app::app(&config);
+    // CROCODILE_RELOAD=watch: the watcher reloads the layer (and so every
+    // route's copy of it) while it lives.
+    let i18n = crocodile::i18n::I18nLayer::new(std::sync::Arc::clone(&config.catalog));
+    let _watcher = match config.reload {
+        config::Reload::Off => None,
+        config::Reload::Watch => match watch(&i18n) {
+            Ok(watcher) => Some(watcher),
+            Err(error) => {
+                eprintln!("error: CROCODILE_RELOAD=watch: {error}");
+                return ExitCode::from(2);
+            }
+        },
+    };
+    let router = app::app_with(&config, i18n);
     let listener = match tokio::net::TcpListener::bind(config.addr).await {
         Ok(listener) => listener,
         Err(error) => {
@@ -82,6 +97,18 @@ async fn main() -> ExitCode {
         return ExitCode::FAILURE;
     }
     ExitCode::SUCCESS
+}
+
+/// Watches the catalog's directories (the umbrella's `watch` feature, on by
+/// default).
+#[cfg(feature = "watch")]
+fn watch(i18n: &crocodile::i18n::I18nLayer) -> Result<crocodile::i18n::CatalogWatcher, String> {
+    i18n.watch().map_err(|error| error.to_string())
+}
+
+#[cfg(not(feature = "watch"))]
+fn watch(_: &crocodile::i18n::I18nLayer) -> Result<std::convert::Infallible, String> {
+    Err("this build has no catalog watcher: build the example with the `watch` feature (on by default)".to_owned())
 }
 
 /// Resolves on Ctrl-C or SIGTERM.

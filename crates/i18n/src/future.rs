@@ -11,7 +11,7 @@ use http::{HeaderMap, HeaderValue, Response};
 use pin_project_lite::pin_project;
 
 use crate::LocaleSource;
-use crate::layer::Config;
+use crate::layer::Generation;
 use crate::service::Decision;
 
 pin_project! {
@@ -20,15 +20,16 @@ pin_project! {
     pub struct ResponseFuture<F> {
         #[pin]
         inner: F,
-        post: Option<(Arc<Config>, Decision)>,
+        // The request's catalog generation: its headers match its locale index.
+        post: Option<(Arc<Generation>, Decision)>,
     }
 }
 
 impl<F> ResponseFuture<F> {
-    pub(crate) fn new(inner: F, config: Arc<Config>, decision: Decision) -> Self {
+    pub(crate) fn new(inner: F, generation: Arc<Generation>, decision: Decision) -> Self {
         Self {
             inner,
-            post: Some((config, decision)),
+            post: Some((generation, decision)),
         }
     }
 }
@@ -42,12 +43,15 @@ where
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.project();
         let mut response = ready!(this.inner.poll(cx))?;
-        if let Some((config, decision)) = this.post.take() {
+        if let Some((generation, decision)) = this.post.take() {
             let headers = response.headers_mut();
-            set_content_language(headers, config.content_language[decision.locale].as_ref());
+            set_content_language(
+                headers,
+                generation.content_language[decision.locale].as_ref(),
+            );
             merge_vary(headers, decision.vary_accept_language, decision.vary_cookie);
             if decision.source == LocaleSource::Query {
-                if let Some(cookie) = &config.set_cookie[decision.locale] {
+                if let Some(cookie) = &generation.set_cookie[decision.locale] {
                     headers.append(SET_COOKIE, cookie.clone());
                 }
             }

@@ -1,13 +1,18 @@
 //! [`I18nLayer`]: negotiation and cookie configuration.
 
-use std::sync::Arc;
+use std::fmt;
+use std::sync::{Arc, Mutex, PoisonError};
 
+use arc_swap::ArcSwap;
 use http::HeaderValue;
 use tower_layer::Layer;
 
 use crate::negotiate::cache::NegotiationCache;
 use crate::service::I18nService;
-use crate::{Catalog, CookieDomain, CookieName, CookiePath, LocaleSource, SameSite};
+use crate::{
+    Catalog, CatalogBuilder, CatalogError, CookieDomain, CookieName, CookiePath, LocaleSource,
+    SameSite,
+};
 
 /// Negotiates each request's locale, inserts a [`Localizer`](crate::Localizer)
 /// and sets `Content-Language`, `Vary` and (for `?lang=`) `Set-Cookie`.
@@ -31,7 +36,8 @@ use crate::{Catalog, CookieDomain, CookieName, CookiePath, LocaleSource, SameSit
 /// `Localizer`'s box); negotiation allocates nothing, and stripping a path
 /// prefix rebuilds the URI. `Accept-Language` results are remembered per
 /// layer in a fixed-size cache (64 headers of up to 256 bytes, 19,456 bytes
-/// allocated once by [`I18nLayer::new`] and shared by every service the
+/// allocated once by [`I18nLayer::new`] and by each
+/// [`reload`](I18nLayer::reload), and shared by every service the
 /// layer and its clones build; see the crate's README), so a
 /// browser's repeated header is hashed and compared, not parsed again. It
 /// trusts nothing in the request: every value is only ever matched against
@@ -79,22 +85,36 @@ pub struct I18nLayer {
 #[derive(Debug)]
 pub(crate) struct Config {
     pub(crate) settings: Settings,
-    /// `Accept-Language` value -> negotiated locale, for this catalog. Made
-    /// by [`I18nLayer::new`] and kept by every builder method (the catalog
-    /// never changes, so neither do the cached results).
-    pub(crate) cache: Arc<NegotiationCache>,
     /// Whether the path source is on.
     pub(crate) path: bool,
+    /// The catalog and everything derived from it, replaced as one unit by
+    /// [`I18nLayer::reload`]; a request loads it once and keeps it.
+    pub(crate) generation: ArcSwap<Generation>,
+    /// Serializes reloads, so generations are numbered in order and the
+    /// last files read win.
+    reloading: Mutex<()>,
+}
+
+/// One catalog and what is derived from it: a request that negotiated with
+/// this cache (locale indices) formats with this catalog and answers with
+/// these headers, whatever reload happens meanwhile.
+#[derive(Debug)]
+pub(crate) struct Generation {
+    pub(crate) catalog: Arc<Catalog>,
+    /// `Accept-Language` value -> locale index of `catalog`. Kept by every
+    /// builder method (same catalog), new with each reload.
+    pub(crate) cache: Arc<NegotiationCache>,
     /// Per locale index.
     pub(crate) content_language: Box<[Option<HeaderValue>]>,
     /// Per locale index; all `None` when the cookie source is off.
     pub(crate) set_cookie: Box<[Option<HeaderValue>]>,
+    /// 0 for the layer's first catalog, then one more per reload.
+    number: u64,
 }
 
 /// The settings as the builder methods set them.
 #[derive(Debug, Clone)]
 pub(crate) struct Settings {
-    pub(crate) catalog: Arc<Catalog>,
     pub(crate) sources: Vec<LocaleSource>,
     pub(crate) strip_path: bool,
     pub(crate) query_param: Box<str>,
@@ -108,8 +128,24 @@ pub(crate) struct Settings {
 }
 
 impl Config {
-    fn new(settings: Settings, cache: Arc<NegotiationCache>) -> Self {
-        let locales = &settings.catalog.locales;
+    fn new(settings: Settings, generation: Generation) -> Self {
+        Self {
+            path: settings.sources.contains(&LocaleSource::Path),
+            generation: ArcSwap::from_pointee(generation),
+            reloading: Mutex::new(()),
+            settings,
+        }
+    }
+}
+
+impl Generation {
+    fn new(
+        catalog: Arc<Catalog>,
+        cache: Arc<NegotiationCache>,
+        settings: &Settings,
+        number: u64,
+    ) -> Self {
+        let locales = &catalog.locales;
         let content_language = locales
             .iter()
             .map(|l| HeaderValue::from_str(&l.tag).ok())
@@ -123,12 +159,74 @@ impl Config {
             locales.iter().map(|_| None).collect()
         };
         Self {
-            path: settings.sources.contains(&LocaleSource::Path),
+            catalog,
             cache,
             content_language,
             set_cookie,
-            settings,
+            number,
         }
+    }
+}
+
+/// What [`I18nLayer::reload`] installed.
+///
+/// It holds the new catalog (so its
+/// [`missing_messages`](Catalog::missing_messages) and
+/// [`variable_mismatches`](Catalog::variable_mismatches) can be logged):
+/// drop it once read, or it keeps that catalog alive after the next reload.
+/// `Display` gives one line for a log.
+#[derive(Debug, Clone)]
+pub struct ReloadReport {
+    generation: u64,
+    catalog: Arc<Catalog>,
+    added: Vec<String>,
+    removed: Vec<String>,
+}
+
+impl ReloadReport {
+    /// The new generation's number: the layer's first catalog is 0, each
+    /// successful reload adds one.
+    pub fn generation(&self) -> u64 {
+        self.generation
+    }
+
+    /// The catalog now served.
+    pub fn catalog(&self) -> &Arc<Catalog> {
+        &self.catalog
+    }
+
+    /// Locales the new catalog has and the old one lacked.
+    pub fn added_locales(&self) -> &[String] {
+        &self.added
+    }
+
+    /// Locales the old catalog had and the new one lacks. Requests that
+    /// negotiated one of them before the reload finish with it.
+    pub fn removed_locales(&self) -> &[String] {
+        &self.removed
+    }
+}
+
+impl fmt::Display for ReloadReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "catalog generation {}: {} locales",
+            self.generation,
+            self.catalog.locales.len()
+        )?;
+        if !self.added.is_empty() {
+            write!(f, ", added {}", self.added.join(" "))?;
+        }
+        if !self.removed.is_empty() {
+            write!(f, ", removed {}", self.removed.join(" "))?;
+        }
+        write!(
+            f,
+            ", {} missing messages, {} variable mismatches",
+            self.catalog.missing_messages().len(),
+            self.catalog.variable_mismatches().len()
+        )
     }
 }
 
@@ -162,7 +260,6 @@ impl I18nLayer {
     /// A layer serving `catalog` (a [`Catalog`] or an `Arc<Catalog>`).
     pub fn new(catalog: impl Into<Arc<Catalog>>) -> Self {
         let settings = Settings {
-            catalog: catalog.into(),
             sources: vec![
                 LocaleSource::Query,
                 LocaleSource::Cookie,
@@ -178,18 +275,32 @@ impl I18nLayer {
             cookie_secure: false,
             cookie_http_only: false,
         };
+        let generation = Generation::new(
+            catalog.into(),
+            Arc::new(NegotiationCache::new()),
+            &settings,
+            0,
+        );
         Self {
-            config: Arc::new(Config::new(settings, Arc::new(NegotiationCache::new()))),
+            config: Arc::new(Config::new(settings, generation)),
         }
     }
 
     /// Applies one change to the settings and computes the configuration
-    /// again, keeping the negotiation cache.
+    /// again, keeping the catalog and the negotiation cache. The result is
+    /// a new layer: reloading it does not reload `self`, and the reverse.
     fn with(self, change: impl FnOnce(&mut Settings)) -> Self {
         let mut settings = self.config.settings.clone();
         change(&mut settings);
+        let current = self.config.generation.load();
+        let generation = Generation::new(
+            Arc::clone(&current.catalog),
+            Arc::clone(&current.cache),
+            &settings,
+            current.number,
+        );
         Self {
-            config: Arc::new(Config::new(settings, Arc::clone(&self.config.cache))),
+            config: Arc::new(Config::new(settings, generation)),
         }
     }
 
@@ -285,9 +396,114 @@ impl I18nLayer {
         self.with(|settings| settings.cookie_http_only = http_only)
     }
 
-    /// The catalog this layer serves.
-    pub fn catalog(&self) -> &Arc<Catalog> {
-        &self.config.settings.catalog
+    /// The catalog this layer serves now (the last one installed by
+    /// [`reload`](Self::reload); requests already under way keep theirs).
+    pub fn catalog(&self) -> Arc<Catalog> {
+        Arc::clone(&self.config.generation.load().catalog)
+    }
+
+    /// The number of the catalog served now: 0 for the first, one more per
+    /// successful reload.
+    pub fn generation(&self) -> u64 {
+        self.config.generation.load().number
+    }
+
+    /// Builds the catalog again from the sources it was built from
+    /// ([`Catalog::rebuild`]: directories read again) and, when it builds,
+    /// serves it from the next request on, with a new negotiation cache
+    /// and headers, all replaced at once. Every clone of this layer and
+    /// every service made from them see the change; a layer made from this
+    /// one by a builder method afterwards is a separate layer. A request
+    /// under way keeps the catalog it started with, even when its locale is
+    /// gone from the new one.
+    ///
+    /// Reloads are serialized; a request never waits for one.
+    ///
+    /// # Errors
+    /// The new catalog's [`CatalogError`], from exactly the validation of
+    /// start-up (every problem, each in a source as `path:line:col`); the
+    /// old catalog stays.
+    ///
+    /// # Example
+    /// ```
+    /// use crocodile_i18n::{Catalog, I18nLayer};
+    ///
+    /// let layer = I18nLayer::new(
+    ///     Catalog::builder().default_locale("en").source("en", "m.ftl", "hi = Hi").build().unwrap(),
+    /// );
+    /// let report = layer.reload().unwrap();
+    /// assert_eq!(report.generation(), 1);
+    /// assert_eq!(layer.generation(), 1);
+    ///
+    /// let broken = Catalog::builder().default_locale("en").source("en", "m.ftl", "hi = { -x }");
+    /// let error = layer.reload_from(broken).unwrap_err();
+    /// assert_eq!(error.to_string(), r#"en/m.ftl:1:9: reference to unknown term "-x""#);
+    /// assert_eq!(layer.generation(), 1); // the old catalog stays
+    /// ```
+    pub fn reload(&self) -> Result<ReloadReport, CatalogError> {
+        let _reloading = self
+            .config
+            .reloading
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        let catalog = self.config.generation.load().catalog.rebuild()?;
+        Ok(self.install(Arc::new(catalog)))
+    }
+
+    /// As [`reload`](Self::reload), from `builder`'s sources and settings
+    /// (which later reloads then use).
+    ///
+    /// # Errors
+    /// As [`reload`](Self::reload); the old catalog stays.
+    pub fn reload_from(&self, builder: CatalogBuilder) -> Result<ReloadReport, CatalogError> {
+        let _reloading = self
+            .config
+            .reloading
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        let catalog = builder.build()?;
+        Ok(self.install(Arc::new(catalog)))
+    }
+
+    /// Serves `catalog` from the next request on, as a successful
+    /// [`reload`](Self::reload) does.
+    pub fn replace_catalog(&self, catalog: impl Into<Arc<Catalog>>) -> ReloadReport {
+        let _reloading = self
+            .config
+            .reloading
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        self.install(catalog.into())
+    }
+
+    /// Swaps in a generation for `catalog`; the caller holds `reloading`.
+    fn install(&self, catalog: Arc<Catalog>) -> ReloadReport {
+        let old = self.config.generation.load_full();
+        let number = old.number + 1;
+        let generation = Generation::new(
+            Arc::clone(&catalog),
+            Arc::new(NegotiationCache::new()),
+            &self.config.settings,
+            number,
+        );
+        self.config.generation.store(Arc::new(generation));
+        let tags = |c: &Catalog| c.locales().map(str::to_owned).collect::<Vec<_>>();
+        let (before, after) = (tags(&old.catalog), tags(&catalog));
+        drop(old);
+        ReloadReport {
+            generation: number,
+            added: after
+                .iter()
+                .filter(|t| !before.contains(t))
+                .cloned()
+                .collect(),
+            removed: before
+                .iter()
+                .filter(|t| !after.contains(t))
+                .cloned()
+                .collect(),
+            catalog,
+        }
     }
 
     pub(crate) fn config(&self) -> &Arc<Config> {
@@ -324,6 +540,9 @@ mod tests {
         assert!(Arc::ptr_eq(b.config(), layer.config()));
         let secure = layer.clone().cookie_secure(true);
         assert!(!Arc::ptr_eq(secure.config(), layer.config()));
-        assert!(Arc::ptr_eq(&secure.config().cache, &layer.config().cache));
+        assert!(Arc::ptr_eq(
+            &secure.config().generation.load().cache,
+            &layer.config().generation.load().cache
+        ));
     }
 }

@@ -12,17 +12,22 @@ mod layer;
 pub mod localizer;
 pub mod negotiate;
 mod service;
+#[cfg(feature = "watch")]
+mod watch;
 
-pub use catalog::{Catalog, CatalogBuilder, CatalogError, MissingMessage};
+pub use catalog::{Catalog, CatalogBuilder, CatalogError, MissingMessage, VariableMismatch};
 pub use config::{ConfigError, CookieDomain, CookieName, CookiePath, LocaleSources, SameSite};
 #[cfg(feature = "axum")]
 #[cfg_attr(docsrs, doc(cfg(feature = "axum")))]
 pub use extract::MissingLocalizer;
 pub use future::ResponseFuture;
-pub use layer::I18nLayer;
+pub use layer::{I18nLayer, ReloadReport};
 pub use localizer::{FormatError, Localizer};
 pub use negotiate::LocaleSource;
 pub use service::I18nService;
+#[cfg(feature = "watch")]
+#[cfg_attr(docsrs, doc(cfg(feature = "watch")))]
+pub use watch::{CatalogWatcher, WatchError};
 
 /// Fluent's argument map and value type, for [`Localizer::format`], and its
 /// error type, in [`FormatError::Fluent`].

@@ -20,7 +20,7 @@
 //! args.set("count", 3);
 //! // `fr` lacks `visits`: its fallback chain ends with the default locale.
 //! assert_eq!(fr.format("visits", &args), "3 visits");
-//! assert_eq!(fr.text("nope"), "nope"); // and a warning is traced
+//! assert_eq!(fr.text("nope"), "nope"); // and traced at `debug`
 //! assert!(fr.try_format("nope", None).is_err());
 //! ```
 
@@ -106,20 +106,22 @@ impl Localizer {
     }
 
     /// The message `id` without arguments. A missing message gives `id`
-    /// itself (as Fluent apps expect) and traces a warning.
+    /// itself (as Fluent apps expect) and is traced at `debug` (an id can
+    /// come from a client, so never louder per call; check a catalog's
+    /// completeness at start-up with [`Catalog::missing_messages`]).
     pub fn text<'a>(&'a self, id: &'a str) -> Cow<'a, str> {
         self.or_id(id, None, None)
     }
 
     /// The message `id` with Fluent arguments. A missing message gives `id`
-    /// itself and traces a warning; a resolution error (a missing variable)
-    /// is traced and Fluent's best effort (`{$name}`) returned.
+    /// itself; a resolution error (a missing variable) gives Fluent's best
+    /// effort (`{$name}`). Both are traced at `debug`.
     pub fn format<'a>(&'a self, id: &'a str, args: &FluentArgs<'_>) -> Cow<'a, str> {
         self.or_id(id, None, Some(args))
     }
 
-    /// The attribute `id.attribute`; a missing one gives `id.attribute` and
-    /// traces a warning.
+    /// The attribute `id.attribute`; a missing one gives `id.attribute`
+    /// (traced at `debug`).
     pub fn attribute<'a>(
         &'a self,
         id: &'a str,
@@ -129,7 +131,7 @@ impl Localizer {
         match self.find(id, Some(attribute), args) {
             Some(text) => text,
             None => {
-                tracing::warn!(
+                tracing::debug!(
                     id,
                     attribute,
                     locale = self.tag(),
@@ -145,7 +147,7 @@ impl Localizer {
     /// or Fluent reported errors while resolving it, such as a variable
     /// missing from `args`. [`format`](Self::format) and
     /// [`text`](Self::text) are the lenient versions (the id, or Fluent's
-    /// best effort, and a warning).
+    /// best effort, traced at `debug`).
     ///
     /// # Errors
     /// [`FormatError::MissingMessage`] or [`FormatError::Fluent`], which
@@ -231,7 +233,7 @@ impl Localizer {
         match self.find(id, attribute, args) {
             Some(text) => text,
             None => {
-                tracing::warn!(id, locale = self.tag(), "missing Fluent message");
+                tracing::debug!(id, locale = self.tag(), "missing Fluent message");
                 Cow::Borrowed(id)
             }
         }
@@ -253,7 +255,7 @@ impl Localizer {
     ) -> Option<Cow<'a, str>> {
         let (text, locale, errors) = self.resolve(id, attribute, args)?;
         for error in &errors {
-            tracing::warn!(id, attribute, locale = %locale.tag, %error, "Fluent formatting error");
+            tracing::debug!(id, attribute, locale = %locale.tag, %error, "Fluent formatting error");
         }
         Some(text)
     }

@@ -9,7 +9,7 @@ use http::{HeaderMap, HeaderValue, Request, Response, Uri};
 use tower_service::Service;
 
 use crate::future::ResponseFuture;
-use crate::layer::Config;
+use crate::layer::{Config, Generation};
 use crate::negotiate::sources::{cookie_value, first_segment, query_value};
 use crate::{I18nLayer, LocaleSource, Localizer};
 
@@ -73,22 +73,26 @@ where
     }
 
     fn call(&mut self, mut req: Request<ReqBody>) -> Self::Future {
-        let decision = self.config.decide(&mut req);
+        // Loaded once: negotiation (its cache's locale indices), the
+        // Localizer and the response headers all use this one generation,
+        // whatever reload happens while the request runs.
+        let generation = self.config.generation.load_full();
+        let decision = self.config.decide(&generation, &mut req);
         // An inner I18nLayer (a sub-application with its own catalog) replaces
         // an outer one's Localizer: the innermost layer knows the route.
         req.extensions_mut().insert(Localizer::from_parts(
-            Arc::clone(&self.config.settings.catalog),
+            Arc::clone(&generation.catalog),
             decision.locale,
             decision.source,
         ));
-        ResponseFuture::new(self.inner.call(req), Arc::clone(&self.config), decision)
+        ResponseFuture::new(self.inner.call(req), generation, decision)
     }
 }
 
 impl Config {
-    fn decide<B>(&self, req: &mut Request<B>) -> Decision {
+    fn decide<B>(&self, generation: &Generation, req: &mut Request<B>) -> Decision {
         let path_locale = if self.path {
-            self.path_locale(req)
+            self.path_locale(generation, req)
         } else {
             None
         };
@@ -104,16 +108,16 @@ impl Config {
                     .uri()
                     .query()
                     .and_then(|query| query_value(query, &self.settings.query_param))
-                    .and_then(|value| self.lookup(source, value)),
+                    .and_then(|value| lookup(generation, source, value)),
                 LocaleSource::Cookie => {
                     decision.vary_cookie = true;
                     cookie_value(req.headers(), self.settings.cookie_name.as_str())
-                        .and_then(|value| self.lookup(source, value))
+                        .and_then(|value| lookup(generation, source, value))
                 }
                 LocaleSource::Path => path_locale,
                 LocaleSource::AcceptLanguage => {
                     decision.vary_accept_language = true;
-                    self.accept_language(req.headers())
+                    accept_language(generation, req.headers())
                 }
                 LocaleSource::Default => None,
             };
@@ -126,43 +130,11 @@ impl Config {
         decision
     }
 
-    /// Negotiates `Accept-Language`, through the cache when the request has
-    /// exactly one such header (every browser's case); several lines are
-    /// rare and negotiated uncached, so a cache key is always one value.
-    fn accept_language(&self, headers: &HeaderMap) -> Option<usize> {
-        let values = headers.get_all(ACCEPT_LANGUAGE);
-        let mut iter = values.iter();
-        match (iter.next(), iter.next()) {
-            (None, _) => None,
-            (Some(value), None) => {
-                let bytes = value.as_bytes();
-                self.cache
-                    .get_or_negotiate(bytes, || self.settings.catalog.negotiate_header([bytes]))
-            }
-            (Some(_), Some(_)) => self
-                .settings
-                .catalog
-                .negotiate_header(values.iter().map(HeaderValue::as_bytes)),
-        }
-    }
-
-    fn lookup(&self, source: LocaleSource, value: &str) -> Option<usize> {
-        let found = self.settings.catalog.lookup_index(value);
-        if found.is_none() {
-            tracing::debug!(
-                %source,
-                value = value.get(..64).unwrap_or(value),
-                "requested locale not in the catalog; ignored"
-            );
-        }
-        found
-    }
-
     /// The catalog locale named by the path's first segment; strips the
     /// segment from the URI when configured to.
-    fn path_locale<B>(&self, req: &mut Request<B>) -> Option<usize> {
+    fn path_locale<B>(&self, generation: &Generation, req: &mut Request<B>) -> Option<usize> {
         let (segment, rest) = first_segment(req.uri().path())?;
-        let locale = self.settings.catalog.find_tag(segment)?;
+        let locale = generation.catalog.find_tag(segment)?;
         if self.settings.strip_path {
             let rest = if rest.is_empty() { "/" } else { rest };
             let path_and_query = match req.uri().query() {
@@ -181,4 +153,36 @@ impl Config {
         }
         Some(locale)
     }
+}
+
+/// Negotiates `Accept-Language`, through the cache when the request has
+/// exactly one such header (every browser's case); several lines are
+/// rare and negotiated uncached, so a cache key is always one value.
+fn accept_language(generation: &Generation, headers: &HeaderMap) -> Option<usize> {
+    let values = headers.get_all(ACCEPT_LANGUAGE);
+    let mut iter = values.iter();
+    match (iter.next(), iter.next()) {
+        (None, _) => None,
+        (Some(value), None) => {
+            let bytes = value.as_bytes();
+            generation
+                .cache
+                .get_or_negotiate(bytes, || generation.catalog.negotiate_header([bytes]))
+        }
+        (Some(_), Some(_)) => generation
+            .catalog
+            .negotiate_header(values.iter().map(HeaderValue::as_bytes)),
+    }
+}
+
+fn lookup(generation: &Generation, source: LocaleSource, value: &str) -> Option<usize> {
+    let found = generation.catalog.lookup_index(value);
+    if found.is_none() {
+        tracing::debug!(
+            %source,
+            value = value.get(..64).unwrap_or(value),
+            "requested locale not in the catalog; ignored"
+        );
+    }
+    found
 }

@@ -8,7 +8,9 @@ use fluent_bundle::FluentResource;
 use fluent_bundle::concurrent::FluentBundle;
 use unic_langid::LanguageIdentifier;
 
-use super::error::{CatalogError, Diagnostic, DiagnosticKind, MissingMessage, line_column};
+use super::error::{
+    CatalogError, Diagnostic, DiagnosticKind, MissingMessage, VariableMismatch, line_column,
+};
 use super::validate::Defined;
 use super::{Catalog, Locale};
 
@@ -65,6 +67,12 @@ impl CatalogBuilder {
         self
     }
 
+    /// The directories given to [`dir`](Self::dir), in order.
+    #[cfg(feature = "watch")]
+    pub(crate) fn dirs(&self) -> &[PathBuf] {
+        &self.dirs
+    }
+
     /// Adds an in-memory FTL source (e.g. from `include_str!`) to `locale`.
     /// `name` appears in error messages as `<locale>/<name>`.
     pub fn source(
@@ -106,9 +114,12 @@ impl CatalogBuilder {
     /// [`CatalogError`] lists: FTL syntax errors (`<path>:<line>:<column>:
     /// <message>`), unreadable files, directory names that are not language
     /// tags, a missing default locale, duplicate ids, references to messages,
-    /// terms or attributes that do not exist in the same locale, and, in
-    /// strict mode, messages missing from a locale.
+    /// terms or attributes that do not exist in the same locale (also in a
+    /// locale with syntax errors, except references to an entry the parser
+    /// could not read), and, in strict mode, messages missing from a locale
+    /// and [variable mismatches](Catalog::variable_mismatches).
     pub fn build(self) -> Result<Catalog, CatalogError> {
+        let builder = self.clone();
         let mut diagnostics = Vec::new();
         let mut raw = Vec::new();
         for dir in &self.dirs {
@@ -126,7 +137,6 @@ impl CatalogBuilder {
         // Group the sources by locale (tags compare case-insensitively; the
         // first spelling seen is the catalog's).
         let mut groups: Vec<Group> = Vec::new();
-        let mut had_syntax_errors: Vec<bool> = Vec::new();
         for source in raw {
             let Ok(id) = source.locale.parse::<LanguageIdentifier>() else {
                 diagnostics.push(Diagnostic::new(
@@ -142,14 +152,12 @@ impl CatalogBuilder {
                 Some(i) => i,
                 None => {
                     groups.push((source.locale, id, Vec::new()));
-                    had_syntax_errors.push(false);
                     groups.len() - 1
                 }
             };
             let resource = match FluentResource::try_new(source.text) {
                 Ok(resource) => resource,
                 Err((resource, errors)) => {
-                    had_syntax_errors[index] = true;
                     for error in errors {
                         let (line, column) = line_column(resource.source(), error.pos.start);
                         diagnostics.push(Diagnostic::new(
@@ -208,11 +216,10 @@ impl CatalogBuilder {
             for (path, resource) in &groups[g].2 {
                 d.add(path, resource, &mut diagnostics);
             }
-            if !had_syntax_errors[g] {
-                // With junk in a file, dangling references are mostly noise.
-                for (path, resource) in &groups[g].2 {
-                    d.check_references(path, resource, &mut diagnostics);
-                }
+            // Also with syntax errors in the locale: a reference to an entry
+            // the parser gave up on is left out (`Defined::junk`).
+            for (path, resource) in &groups[g].2 {
+                d.check_references(path, resource, &mut diagnostics);
             }
             defined.push(d);
         }
@@ -251,6 +258,7 @@ impl CatalogBuilder {
         }
 
         let missing = missing_messages(&locales, &defined);
+        let mismatches = variable_mismatches(&locales, &defined);
         if self.strict {
             diagnostics.extend(
                 missing
@@ -258,6 +266,12 @@ impl CatalogBuilder {
                     .cloned()
                     .map(|m| Diagnostic::new(None, DiagnosticKind::MissingMessage(m))),
             );
+            diagnostics.extend(mismatches.iter().cloned().map(|m| {
+                Diagnostic::new(
+                    Some(m.location.clone()),
+                    DiagnosticKind::VariableMismatch(m),
+                )
+            }));
         }
         if !diagnostics.is_empty() {
             return Err(CatalogError { diagnostics });
@@ -271,6 +285,8 @@ impl CatalogBuilder {
             locales,
             index,
             missing,
+            mismatches,
+            builder,
         })
     }
 }
@@ -398,4 +414,46 @@ fn missing_messages(locales: &[Locale], defined: &[Defined]) -> Vec<MissingMessa
         }
     }
     missing
+}
+
+/// Translations (each locale's own definition of a default-locale message)
+/// whose variables differ from the default's: extra and dropped ones, by
+/// locale, id and variable.
+fn variable_mismatches(locales: &[Locale], defined: &[Defined]) -> Vec<VariableMismatch> {
+    let Some(default) = defined.first() else {
+        return Vec::new();
+    };
+    let mut ids: Vec<(&String, &super::validate::Entry)> = default.messages.iter().collect();
+    ids.sort_by_key(|&(id, _)| id);
+    let mut out = Vec::new();
+    for (i, d) in defined.iter().enumerate().skip(1) {
+        for &(id, expected) in &ids {
+            let Some(found) = d.messages.get(id.as_str()) else {
+                continue;
+            };
+            let extra = found
+                .variables
+                .difference(&expected.variables)
+                .map(|v| (v, true));
+            let dropped = expected
+                .variables
+                .difference(&found.variables)
+                .map(|v| (v, false));
+            let mut differ: Vec<(&String, bool)> = extra.chain(dropped).collect();
+            differ.sort();
+            out.extend(
+                differ
+                    .into_iter()
+                    .map(|(variable, extra)| VariableMismatch {
+                        locale: locales[i].tag.clone(),
+                        id: id.clone(),
+                        variable: variable.clone(),
+                        extra,
+                        location: found.location.clone(),
+                        default_locale: locales[0].tag.clone(),
+                    }),
+            );
+        }
+    }
+    out
 }

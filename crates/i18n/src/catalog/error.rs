@@ -70,6 +70,10 @@ pub enum DiagnosticKind {
     /// A message of the default locale is missing in another locale (an error
     /// only in [strict](super::CatalogBuilder::strict) mode).
     MissingMessage(MissingMessage),
+    /// A translation uses a variable the default locale's message does not,
+    /// or drops one it uses (an error only in
+    /// [strict](super::CatalogBuilder::strict) mode).
+    VariableMismatch(VariableMismatch),
 }
 
 /// One problem found while building a catalog.
@@ -125,6 +129,7 @@ impl fmt::Display for Diagnostic {
                 write!(f, "reference to unknown attribute {id}.{attribute}")
             }
             DiagnosticKind::MissingMessage(missing) => write!(f, "{missing}"),
+            DiagnosticKind::VariableMismatch(mismatch) => mismatch.fmt_problem(f),
         }
     }
 }
@@ -188,6 +193,76 @@ impl fmt::Display for MissingMessage {
             "{}: missing message {:?} (falls back to {})",
             self.locale, self.id, self.default_locale
         )
+    }
+}
+
+/// A translation whose variables differ from the default locale's message:
+/// it uses one the default's does not (a `{$name}` the application never
+/// passes), or drops one it uses. Listed by
+/// [`Catalog::variable_mismatches`](super::Catalog::variable_mismatches), an
+/// error in [strict](super::CatalogBuilder::strict) mode.
+///
+/// Displays as `<path>:<line>:<column>: <locale>: message "<id>" uses
+/// variable $<name>, which <default>'s does not` (or `does not use variable
+/// $<name>, which <default>'s uses`), the location being the translation's.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VariableMismatch {
+    pub(crate) locale: String,
+    pub(crate) id: String,
+    pub(crate) variable: String,
+    pub(crate) extra: bool,
+    pub(crate) location: Location,
+    pub(crate) default_locale: String,
+}
+
+impl VariableMismatch {
+    /// The translation's locale, spelled as in the catalog.
+    pub fn locale(&self) -> &str {
+        &self.locale
+    }
+
+    /// The message id.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// The variable's name, without the `$`.
+    pub fn variable(&self) -> &str {
+        &self.variable
+    }
+
+    /// `true` when the translation uses the variable and the default
+    /// locale's message does not; `false` when the translation drops it.
+    pub fn is_extra(&self) -> bool {
+        self.extra
+    }
+
+    /// Where the translation's message is defined.
+    pub fn location(&self) -> &Location {
+        &self.location
+    }
+
+    fn fmt_problem(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (locale, id, var, default) =
+            (&self.locale, &self.id, &self.variable, &self.default_locale);
+        if self.extra {
+            write!(
+                f,
+                "{locale}: message {id:?} uses variable ${var}, which {default}'s does not"
+            )
+        } else {
+            write!(
+                f,
+                "{locale}: message {id:?} does not use variable ${var}, which {default}'s uses"
+            )
+        }
+    }
+}
+
+impl fmt::Display for VariableMismatch {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: ", self.location)?;
+        self.fmt_problem(f)
     }
 }
 

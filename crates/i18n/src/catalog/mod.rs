@@ -39,7 +39,9 @@ use fluent_bundle::concurrent::FluentBundle;
 use unic_langid::LanguageIdentifier;
 
 pub use builder::CatalogBuilder;
-pub use error::{CatalogError, Diagnostic, DiagnosticKind, Location, MissingMessage};
+pub use error::{
+    CatalogError, Diagnostic, DiagnosticKind, Location, MissingMessage, VariableMismatch,
+};
 
 /// Every locale's Fluent messages, validated; build one with
 /// [`Catalog::builder`].
@@ -52,6 +54,9 @@ pub struct Catalog {
     /// Lower-cased tag -> index.
     index: HashMap<String, usize>,
     missing: Vec<MissingMessage>,
+    mismatches: Vec<VariableMismatch>,
+    /// What built this catalog, for [`Catalog::rebuild`].
+    builder: CatalogBuilder,
 }
 
 pub(crate) struct Locale {
@@ -103,6 +108,37 @@ impl Catalog {
         &self.missing
     }
 
+    /// Translations whose variables differ from the default locale's
+    /// message (one it does not use, or one it uses dropped), in locale and
+    /// id order. Log them at start-up as the missing messages are; the
+    /// builder's [`strict`](CatalogBuilder::strict) mode turns them into
+    /// errors.
+    pub fn variable_mismatches(&self) -> &[VariableMismatch] {
+        &self.mismatches
+    }
+
+    /// Builds a new catalog from the same sources and settings: directories
+    /// are read again, in-memory sources reused. It is validated exactly as
+    /// this one was; this is what [`I18nLayer::reload`](crate::I18nLayer::reload)
+    /// does.
+    ///
+    /// # Errors
+    /// As [`CatalogBuilder::build`].
+    pub fn rebuild(&self) -> Result<Catalog, CatalogError> {
+        self.builder.clone().build()
+    }
+
+    /// The directories this catalog was read from (for the watcher).
+    #[cfg(feature = "watch")]
+    pub(crate) fn dirs(&self) -> &[std::path::PathBuf] {
+        self.builder.dirs()
+    }
+
+    /// The builder this catalog was built with (sources and settings).
+    pub fn to_builder(&self) -> CatalogBuilder {
+        self.builder.clone()
+    }
+
     /// The index of the locale tagged `tag`, compared case-insensitively.
     pub(crate) fn find_tag(&self, tag: &str) -> Option<usize> {
         if tag.len() > 64 {
@@ -124,6 +160,7 @@ impl fmt::Debug for Catalog {
         f.debug_struct("Catalog")
             .field("locales", &self.locales().collect::<Vec<_>>())
             .field("missing_messages", &self.missing.len())
+            .field("variable_mismatches", &self.mismatches.len())
             .finish()
     }
 }

@@ -380,3 +380,27 @@ fn try_format_returns_fluents_errors() {
     assert_eq!(errors.len(), 1);
     assert!(matches!(errors[0], crate::FluentError::ResolverError(_)));
 }
+
+#[test]
+fn references_are_checked_in_a_locale_with_syntax_errors_too() {
+    let error = Catalog::builder()
+        .default_locale("en")
+        .source("en", "m.ftl", "ok = fine\n")
+        .source(
+            "fr",
+            "m.ftl",
+            "broken = { $x\nok = { nope }\nuses = { broken } { -gone }\n-gone = { \n",
+        )
+        .build()
+        .unwrap_err();
+    // `broken` and `-gone` are explained by their syntax errors; `nope` is
+    // reported although the file also has them.
+    assert_eq!(
+        lines(&error),
+        [
+            "fr/m.ftl:2:1: Expected a token starting with \"}\"",
+            "fr/m.ftl:5:1: Expected an inline expression",
+            "fr/m.ftl:2:8: reference to unknown message \"nope\"",
+        ]
+    );
+}

@@ -1,6 +1,6 @@
 //! Build-time checks on parsed resources: duplicate ids and dangling references.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::Path;
 
 use fluent_bundle::FluentResource;
@@ -14,12 +14,75 @@ use super::error::{Diagnostic, DiagnosticKind, Location, line_column};
 pub(crate) struct Defined {
     pub(crate) messages: HashMap<String, Entry>,
     pub(crate) terms: HashMap<String, Entry>,
+    /// Ids (terms with their `-`) that start an entry the parser gave up on:
+    /// a reference to one is explained by the syntax error, so it is not
+    /// reported again as unknown.
+    pub(crate) junk: HashSet<String>,
 }
 
 #[derive(Debug)]
 pub(crate) struct Entry {
     pub(crate) location: Location,
     pub(crate) attributes: Vec<String>,
+    /// The variables (`$name`, without the `$`) the entry's value and
+    /// attributes use directly (not through the messages they reference).
+    pub(crate) variables: BTreeSet<String>,
+}
+
+/// The id a junk entry (text the parser could not read) was meant to
+/// define: `name =` or `-name =` at its start.
+fn junk_id(content: &str) -> Option<&str> {
+    let (head, _) = content.split_once('=')?;
+    let head = head.trim_end();
+    let name = head.strip_prefix('-').unwrap_or(head);
+    let mut chars = name.chars();
+    let valid = chars.next().is_some_and(|c| c.is_ascii_alphabetic())
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+    valid.then_some(head)
+}
+
+/// The variables a pattern uses, directly.
+fn collect_variables(pattern: &ast::Pattern<&str>, out: &mut BTreeSet<String>) {
+    fn expression(e: &ast::Expression<&str>, out: &mut BTreeSet<String>) {
+        match e {
+            ast::Expression::Inline(i) => inline(i, out),
+            ast::Expression::Select { selector, variants } => {
+                inline(selector, out);
+                for variant in variants {
+                    collect_variables(&variant.value, out);
+                }
+            }
+        }
+    }
+    fn inline(i: &ast::InlineExpression<&str>, out: &mut BTreeSet<String>) {
+        match i {
+            ast::InlineExpression::VariableReference { id } => {
+                out.insert(id.name.to_owned());
+            }
+            ast::InlineExpression::FunctionReference { arguments, .. }
+            | ast::InlineExpression::TermReference {
+                arguments: Some(arguments),
+                ..
+            } => {
+                for positional in &arguments.positional {
+                    inline(positional, out);
+                }
+                for named in &arguments.named {
+                    inline(&named.value, out);
+                }
+            }
+            ast::InlineExpression::Placeable { expression: e } => expression(e, out),
+            ast::InlineExpression::TermReference { .. }
+            | ast::InlineExpression::MessageReference { .. }
+            | ast::InlineExpression::StringLiteral { .. }
+            | ast::InlineExpression::NumberLiteral { .. } => {}
+        }
+    }
+    for element in &pattern.elements {
+        if let ast::PatternElement::Placeable { expression: e } = element {
+            expression(e, out);
+        }
+    }
 }
 
 /// Where `slice` (a sub-slice of `source`) starts.
@@ -90,19 +153,28 @@ impl Defined {
         let source = resource.source();
         let mut lines = LineCursor::new(source);
         for entry in resource.entries() {
-            let (map, id, attributes, shown) = match entry {
+            let (map, id, attributes, shown, value) = match entry {
                 ast::Entry::Message(m) => (
                     &mut self.messages,
                     &m.id,
                     &m.attributes,
                     m.id.name.to_owned(),
+                    m.value.as_ref(),
                 ),
                 ast::Entry::Term(t) => (
                     &mut self.terms,
                     &t.id,
                     &t.attributes,
                     format!("-{}", t.id.name),
+                    // A term's variables are its own parameters.
+                    None,
                 ),
+                ast::Entry::Junk { content } => {
+                    if let Some(id) = junk_id(content) {
+                        self.junk.insert(id.to_owned());
+                    }
+                    continue;
+                }
                 _ => continue,
             };
             let location = lines.locate(path, id.name);
@@ -116,12 +188,22 @@ impl Defined {
                 ));
                 continue;
             }
+            let mut variables = BTreeSet::new();
+            if let Some(value) = value {
+                collect_variables(value, &mut variables);
+            }
+            if matches!(entry, ast::Entry::Message(_)) {
+                for attribute in attributes {
+                    collect_variables(&attribute.value, &mut variables);
+                }
+            }
             let attributes = attributes.iter().map(|a| a.id.name.to_owned()).collect();
             map.insert(
                 id.name.to_owned(),
                 Entry {
                     location,
                     attributes,
+                    variables,
                 },
             );
         }
@@ -226,6 +308,15 @@ impl Checker<'_> {
         attribute: Option<&ast::Identifier<&str>>,
         term: bool,
     ) {
+        let shown = if term {
+            format!("-{}", id.name)
+        } else {
+            id.name.to_owned()
+        };
+        if map.get(id.name).is_none() && self.defined.junk.contains(&shown) {
+            // Its definition is a syntax error, already reported.
+            return;
+        }
         let kind = match (map.get(id.name), attribute) {
             (None, _) if term => DiagnosticKind::UnknownTerm(id.name.to_owned()),
             (None, _) => DiagnosticKind::UnknownMessage(id.name.to_owned()),
@@ -233,11 +324,7 @@ impl Checker<'_> {
                 if !entry.attributes.iter().any(|a| a == attribute.name) =>
             {
                 DiagnosticKind::UnknownAttribute {
-                    id: if term {
-                        format!("-{}", id.name)
-                    } else {
-                        id.name.to_owned()
-                    },
+                    id: shown,
                     attribute: attribute.name.to_owned(),
                 }
             }
