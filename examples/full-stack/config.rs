@@ -194,5 +194,8 @@ fn catalog(lookup: &impl Fn(&str) -> Option<String>) -> Result<Arc<Catalog>, Str
     for missing in catalog.missing_messages() {
         tracing::warn!("{missing}");
     }
+    for mismatch in catalog.variable_mismatches() {
+        tracing::warn!("{mismatch}");
+    }
     Ok(Arc::new(catalog))
 }
