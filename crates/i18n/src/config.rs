@@ -52,7 +52,7 @@ pub struct ConfigError {
 }
 
 impl ConfigError {
-    fn new(setting: &'static str, value: &str, hint: &'static str) -> Self {
+    pub(crate) fn new(setting: &'static str, value: &str, hint: &'static str) -> Self {
         Self {
             setting,
             value: value.to_owned(),

@@ -11,6 +11,7 @@ mod future;
 mod layer;
 pub mod localizer;
 pub mod negotiate;
+pub mod prefix;
 mod service;
 #[cfg(feature = "watch")]
 mod watch;

@@ -90,7 +90,17 @@ where
 }
 
 impl Config {
-    fn decide<B>(&self, generation: &Generation, req: &mut Request<B>) -> Decision {
+    pub(crate) fn decide<B>(&self, generation: &Generation, req: &mut Request<B>) -> Decision {
+        // A `LocalePrefixLayer` outside found the locale in the URL: the
+        // request's explicit choice, before every source.
+        if let Some(locale) = crate::prefix::prefix_locale(generation, req) {
+            return Decision {
+                locale,
+                source: LocaleSource::Path,
+                vary_accept_language: false,
+                vary_cookie: false,
+            };
+        }
         let path_locale = if self.path {
             self.path_locale(generation, req)
         } else {
