@@ -11,7 +11,13 @@ mod future;
 mod layer;
 pub mod localizer;
 pub mod negotiate;
+#[cfg(feature = "icu")]
+#[cfg_attr(docsrs, doc(cfg(feature = "icu")))]
+pub mod number;
 pub mod prefix;
+#[cfg(feature = "pseudo")]
+#[cfg_attr(docsrs, doc(cfg(feature = "pseudo")))]
+pub mod pseudo;
 mod service;
 #[cfg(feature = "watch")]
 mod watch;
@@ -25,6 +31,9 @@ pub use future::ResponseFuture;
 pub use layer::{I18nLayer, ReloadReport};
 pub use localizer::{FormatError, Localizer};
 pub use negotiate::LocaleSource;
+#[cfg(feature = "pseudo")]
+#[cfg_attr(docsrs, doc(cfg(feature = "pseudo")))]
+pub use pseudo::{PseudoLocale, PseudoLocales};
 pub use service::I18nService;
 #[cfg(feature = "watch")]
 #[cfg_attr(docsrs, doc(cfg(feature = "watch")))]

@@ -281,6 +281,12 @@ impl Localizer {
                 continue;
             };
             let mut errors: Vec<FluentError> = Vec::new();
+            // Numbers are written as the locale whose message this is, the
+            // locale whose plural rules select its variants.
+            #[cfg(feature = "icu")]
+            if let Some(numbers) = &locale.numbers {
+                crate::number::select(numbers);
+            }
             let text = locale.bundle.format_pattern(pattern, args, &mut errors);
             return Some((text, locale, errors));
         }

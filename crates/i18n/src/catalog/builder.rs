@@ -26,6 +26,8 @@ pub struct CatalogBuilder {
     sources: Vec<(String, String, String)>,
     strict: bool,
     use_isolating: bool,
+    #[cfg(feature = "pseudo")]
+    pseudo: crate::PseudoLocales,
 }
 
 impl Default for CatalogBuilder {
@@ -36,6 +38,8 @@ impl Default for CatalogBuilder {
             sources: Vec::new(),
             strict: false,
             use_isolating: true,
+            #[cfg(feature = "pseudo")]
+            pseudo: crate::PseudoLocales::default(),
         }
     }
 }
@@ -105,6 +109,16 @@ impl CatalogBuilder {
     /// does the same job.
     pub fn use_isolating(mut self, on: bool) -> Self {
         self.use_isolating = on;
+        self
+    }
+
+    /// Adds these pseudo-locales (`en-XA`, `ar-XB`), made of the default
+    /// locale's messages (see [`crate::pseudo`]); a locale of the catalog
+    /// with the same tag is kept instead. Default: none.
+    #[cfg(feature = "pseudo")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "pseudo")))]
+    pub fn pseudo_locales(mut self, pseudo: crate::PseudoLocales) -> Self {
+        self.pseudo = pseudo;
         self
     }
 
@@ -224,31 +238,38 @@ impl CatalogBuilder {
             defined.push(d);
         }
 
-        let Some(_) = default_index else {
+        let Some(default_index) = default_index else {
             return Err(CatalogError { diagnostics });
         };
+        // The pseudo-locales' messages: the default locale's, parsed again
+        // (a resource belongs to one bundle).
+        #[cfg(feature = "pseudo")]
+        let default_texts: Vec<String> = groups[default_index]
+            .2
+            .iter()
+            .map(|(_, resource)| resource.source().to_owned())
+            .collect();
+        #[cfg(not(feature = "pseudo"))]
+        let _ = default_index;
 
         let mut groups: Vec<Option<_>> = groups.into_iter().map(Some).collect();
         let mut locales: Vec<Locale> = order
             .iter()
             .filter_map(|&g| groups[g].take())
             .map(|(tag, id, resources)| {
-                let mut bundle = FluentBundle::new_concurrent(vec![id.clone()]);
-                bundle.set_use_isolating(self.use_isolating);
+                let (mut bundle, numbers) = new_bundle(&id, self.use_isolating);
                 for (_, resource) in resources {
                     // Duplicates were reported above, with locations.
                     let _ = bundle.add_resource(resource);
                 }
-                let rtl = matches!(
-                    id.character_direction(),
-                    unic_langid::CharacterDirection::RTL
-                );
                 Locale {
                     tag,
+                    rtl: is_rtl(&id),
                     id,
                     bundle,
                     chain: Box::new([]),
-                    rtl,
+                    pseudo: false,
+                    numbers,
                 }
             })
             .collect();
@@ -259,6 +280,30 @@ impl CatalogBuilder {
 
         let missing = missing_messages(&locales, &defined);
         let mismatches = variable_mismatches(&locales, &defined);
+        #[cfg(feature = "pseudo")]
+        for &pseudo in self.pseudo.as_slice() {
+            let id: LanguageIdentifier = pseudo.tag().parse().expect("a valid tag");
+            if locales.iter().any(|l| l.id == id) {
+                continue;
+            }
+            let (mut bundle, numbers) = new_bundle(&id, self.use_isolating);
+            bundle.set_transform(Some(pseudo.transform()));
+            for text in &default_texts {
+                // Already parsed and reported above as the default locale's.
+                let resource = FluentResource::try_new(text.clone()).unwrap_or_else(|(r, _)| r);
+                let _ = bundle.add_resource(resource);
+            }
+            locales.push(Locale {
+                tag: pseudo.tag().to_owned(),
+                rtl: is_rtl(&id),
+                id,
+                bundle,
+                // Every message is its own: only the default after it.
+                chain: vec![locales.len(), 0].into_boxed_slice(),
+                pseudo: true,
+                numbers,
+            });
+        }
         if self.strict {
             diagnostics.extend(
                 missing
@@ -289,6 +334,36 @@ impl CatalogBuilder {
             builder,
         })
     }
+}
+
+/// An empty bundle for `id` with the catalog's settings and its numbers:
+/// ICU4X's formatters and `NUMBER()` with the `icu` feature, Fluent's own
+/// `NUMBER()` (the same digits in every locale) without.
+fn new_bundle(
+    id: &LanguageIdentifier,
+    use_isolating: bool,
+) -> (FluentBundle<FluentResource>, super::Numbers) {
+    let mut bundle = FluentBundle::new_concurrent(vec![id.clone()]);
+    bundle.set_use_isolating(use_isolating);
+    #[cfg(feature = "icu")]
+    {
+        let numbers = crate::number::install(&mut bundle, id);
+        (bundle, numbers)
+    }
+    #[cfg(not(feature = "icu"))]
+    {
+        // A fresh bundle has no functions: this cannot collide.
+        let _ = bundle.add_builtins();
+        (bundle, ())
+    }
+}
+
+/// Whether `id`'s script is written right to left.
+fn is_rtl(id: &LanguageIdentifier) -> bool {
+    matches!(
+        id.character_direction(),
+        unic_langid::CharacterDirection::RTL
+    )
 }
 
 /// Collects `<dir>/<locale>/*.ftl`, each directory and file in sorted order.

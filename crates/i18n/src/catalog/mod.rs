@@ -66,7 +66,22 @@ pub(crate) struct Locale {
     /// This locale, then its fallbacks; always ends with the default (0).
     pub(crate) chain: Box<[usize]>,
     pub(crate) rtl: bool,
+    /// A pseudo-locale (`en-XA`, `ar-XB`): served only when asked for by its
+    /// exact tag, never negotiated.
+    pub(crate) pseudo: bool,
+    /// The locale's number formatters, selected before each of its
+    /// messages is formatted.
+    #[cfg_attr(not(feature = "icu"), allow(dead_code))]
+    pub(crate) numbers: Numbers,
 }
+
+/// A locale's number formatters (`icu` feature): `None` when ICU4X has no
+/// data for it. Nothing without the feature (Fluent formats numbers).
+#[cfg(feature = "icu")]
+pub(crate) type Numbers = Option<std::sync::Arc<crate::number::LocaleNumbers>>;
+/// A locale's number formatters: none without the `icu` feature.
+#[cfg(not(feature = "icu"))]
+pub(crate) type Numbers = ();
 
 impl Catalog {
     /// Starts a [`CatalogBuilder`].

@@ -109,7 +109,8 @@ impl Catalog {
             return None;
         }
         let requested = LanguageIdentifier::from_bytes(tag.as_bytes()).ok()?;
-        lookup(self, &requested, |_| false)
+        // A pseudo-locale only by its exact tag (`find_tag` above).
+        lookup(self, &requested, |i| self.locales[i].pseudo)
     }
 
     /// Negotiates from every value of the `Accept-Language` header.
@@ -130,7 +131,11 @@ impl Catalog {
                 .filter_map(|range| range.language())
                 .collect()
         };
-        let excluded = |i: usize| is_excluded(&header.excluded, &positive, &self.locales[i].id);
+        // Pseudo-locales are for explicit choices, never negotiated (an
+        // `ar-EG` reader must not get `ar-XB`).
+        let excluded = |i: usize| {
+            self.locales[i].pseudo || is_excluded(&header.excluded, &positive, &self.locales[i].id)
+        };
         for range in header.ranked.as_slice() {
             if range.tag.is_none() {
                 return (0..self.len()).find(|&i| !excluded(i));
