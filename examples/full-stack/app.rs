@@ -10,6 +10,7 @@ use axum::{Extension, Json, Router};
 use crocodile::base_context::{BaseContext, BaseContextLayer};
 use crocodile::client_ip::{ClientIp, ClientIpLayer};
 use crocodile::forwarded::{Hop, ProxyTrust};
+use crocodile::i18n::prefix::Alternates;
 use crocodile::i18n::{FluentArgs, I18nLayer, Localizer};
 use http::Request;
 use serde_json::{Value, json};
@@ -41,16 +42,20 @@ pub(crate) fn app_with(config: &Config, i18n: I18nLayer) -> Router {
         .layer(ClientIpLayer::new(config.trust.clone()))
         .layer(base_context)
         .layer(TraceLayer::new_for_http().make_span_with(request_span))
-        .layer(i18n);
+        .layer(i18n.clone());
     let trust = config.trust.clone();
-    Router::new()
+    let router = Router::new()
         .route("/", get(home))
         .route(
             "/context",
-            get(move |hop, peer, ctx, l10n| context(trust, hop, peer, ctx, l10n)),
+            get(move |hop, peer, ctx, l10n, alternates| {
+                context(trust, hop, peer, ctx, l10n, alternates)
+            }),
         )
         .route("/messages/{id}", get(super::messages::message))
-        .layer(stack)
+        .layer(stack);
+    // CROCODILE_LOCALE_PREFIX: `/fr/...` routed as `/...`, around the whole router.
+    super::locale_prefix::wrap(config.locale_prefix, &i18n, router)
 }
 
 /// Every log line of a request carries its id and client address.
@@ -75,6 +80,7 @@ async fn context(
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     ctx: BaseContext,
     l10n: Localizer,
+    alternates: Option<Alternates>,
 ) -> Json<Value> {
     tracing::info!("context requested");
     Json(json!({
@@ -92,13 +98,19 @@ async fn context(
         "received_at": ctx.received_at_rfc3339().to_string(),
         "trace_id": ctx.trace_id().to_string(),
         "traceparent": ctx.traceparent().as_str(),
+        "alternates": super::locale_prefix::context_json(alternates.as_ref(), &ctx),
     }))
 }
 
 /// `GET /`: a small localized page: a greeting with the visitor's address, a
-/// plural, what the base context computed, and links that switch language
-/// with `?lang=` (the layer keeps the choice in a cookie).
-async fn home(client_ip: Option<ClientIp>, ctx: BaseContext, l10n: Localizer) -> Html<String> {
+/// plural, what the base context computed, and a language switcher (with
+/// locale prefixes, `hreflang` links to every locale's URL).
+async fn home(
+    client_ip: Option<ClientIp>,
+    ctx: BaseContext,
+    l10n: Localizer,
+    alternates: Option<Alternates>,
+) -> Html<String> {
     let mut args = FluentArgs::new();
     args.set(
         "ip",
@@ -106,5 +118,5 @@ async fn home(client_ip: Option<ClientIp>, ctx: BaseContext, l10n: Localizer) ->
     );
     args.set("count", l10n.catalog().locales().len());
     args.set("source", l10n.source().as_str());
-    Html(super::page::render(&l10n, &args, &ctx))
+    Html(super::page::render(&l10n, &args, &ctx, alternates.as_ref()))
 }

@@ -42,6 +42,10 @@ pub(crate) struct Config {
     /// `CROCODILE_RELOAD`: `off` (the default) or `watch` (reload the
     /// catalog when its files change).
     pub(crate) reload: Reload,
+    /// `CROCODILE_LOCALE_PREFIX`: `off` (the default), `on` (`/fr/...` is
+    /// served in French) or `redirect` (and pages without a prefix redirect
+    /// to the negotiated one).
+    pub(crate) locale_prefix: super::locale_prefix::LocalePrefix,
 }
 
 /// `CROCODILE_RELOAD`.
@@ -94,6 +98,7 @@ impl Config {
             )?,
             providers: ProviderSettings::from_lookup(&lookup)?,
             reload: var(&lookup, "CROCODILE_RELOAD", "off", str::parse)?,
+            locale_prefix: var(&lookup, "CROCODILE_LOCALE_PREFIX", "off", str::parse)?,
             trust: trust(&lookup)?,
             catalog: catalog(&lookup)?,
             allowed_hosts: var(

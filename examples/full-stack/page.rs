@@ -4,28 +4,63 @@ use std::fmt::Write as _;
 use std::sync::Arc;
 
 use crocodile::base_context::BaseContext;
+use crocodile::i18n::prefix::Alternates;
 use crocodile::i18n::{FluentArgs, Localizer};
 
 /// Renders the page in the request's locale; every text is escaped.
-pub(crate) fn render(l10n: &Localizer, args: &FluentArgs<'_>, ctx: &BaseContext) -> String {
+///
+/// With locale prefixes (`alternates` is there) the head links every
+/// locale's URL with `hreflang` (and `x-default`), absolute, and the
+/// language switcher links to the same URLs; without, the switcher sets
+/// `?lang=` (the layer keeps the choice in a cookie).
+pub(crate) fn render(
+    l10n: &Localizer,
+    args: &FluentArgs<'_>,
+    ctx: &BaseContext,
+    alternates: Option<&Alternates>,
+) -> String {
     let catalog = l10n.catalog();
+    let origin = super::locale_prefix::origin(ctx);
+    let mut head_links = String::new();
+    let mut hrefs = Vec::new();
+    if let Some(alternates) = alternates {
+        for alternate in alternates.absolute(&origin) {
+            let _ = write!(
+                head_links,
+                "\n<link rel=\"alternate\" hreflang=\"{}\" href=\"{}\">",
+                escape(alternate.hreflang),
+                escape(&alternate.href),
+            );
+            hrefs.push(alternate);
+        }
+    }
     let mut links = String::new();
     for other in catalog
         .locales()
         .filter_map(|tag| Localizer::new(Arc::clone(catalog), tag))
     {
+        let href = hrefs
+            .iter()
+            .find(|a| a.hreflang == other.tag())
+            .map_or_else(|| format!("?lang={}", other.tag()), |a| a.href.clone());
         let _ = write!(
             links,
-            r#"<li><a href="?lang={tag}" lang="{tag}" dir="{dir}">{name}</a></li>"#,
+            r#"<li><a href="{href}" hreflang="{tag}" lang="{tag}" dir="{dir}">{name}</a></li>"#,
+            href = escape(&href),
             tag = escape(other.tag()),
             dir = other.direction(),
             name = escape(&other.text("lang-name")),
         );
     }
+    // `/context` in the page's locale: under its prefix when it has one.
+    let context_path = match alternates.and_then(Alternates::locale) {
+        Some(tag) => format!("/{tag}/context"),
+        None => "/context".to_owned(),
+    };
     format!(
         r#"<!doctype html>
 <html lang="{lang}" dir="{dir}">
-<head><meta charset="utf-8"><title>{title}</title></head>
+<head><meta charset="utf-8"><title>{title}</title>{head_links}</head>
 <body>
 <h1>{title}</h1>
 <p>{greeting}</p>
@@ -37,7 +72,7 @@ pub(crate) fn render(l10n: &Localizer, args: &FluentArgs<'_>, ctx: &BaseContext)
 <dt>scheme, host, port</dt><dd>{scheme}, {host}, {port}</dd>
 <dt>received</dt><dd>{received_at}</dd>
 </dl>
-<p><a href="{context_url}">/context</a></p>
+<p><a href="{context_url}">{context_path}</a></p>
 <nav><h2>{language}</h2><ul>{links}</ul></nav>
 </body>
 </html>
@@ -55,7 +90,8 @@ pub(crate) fn render(l10n: &Localizer, args: &FluentArgs<'_>, ctx: &BaseContext)
         host = escape(ctx.host()),
         port = ctx.port(),
         received_at = ctx.received_at_rfc3339(),
-        context_url = escape(&ctx.url_for("/context")),
+        context_url = escape(&ctx.url_for(&context_path)),
+        context_path = escape(&context_path),
     )
 }
 

@@ -17,6 +17,8 @@ use tower::ServiceExt;
 pub mod app;
 #[path = "../../examples/full-stack/config.rs"]
 pub mod config;
+#[path = "../../examples/full-stack/locale_prefix.rs"]
+pub mod locale_prefix;
 #[path = "../../examples/full-stack/messages.rs"]
 pub mod messages;
 #[path = "../../examples/full-stack/page.rs"]
