@@ -4,26 +4,27 @@
 //!
 //! Run with: `cargo test --test leak_heap -- --nocapture`
 //!
-//! The stack is the example's (`ClientIpLayer -> BaseContextLayer ->
-//! TraceLayer -> I18nLayer`): its own router (`/`, a localized page, and
-//! `/context`) and the same layers in front of `/probe`, a handler that uses
-//! every extractor and formats Fluent messages with arguments. Every request
-//! shape in `common::stack::SHAPES` goes to every route.
+//! The stack is the example's (its retention guard, `ClientIpLayer ->
+//! BaseContextLayer -> TraceLayer -> I18nLayer`): its own router (`/`, a
+//! localized page, and `/context`), and the crates' layers in front of
+//! `/probe`, a handler that uses every extractor and formats Fluent messages
+//! with arguments. Every request shape in `common::stack::SHAPES` goes to
+//! every route. The measuring is `crocodile-leak-check`'s `LeakCheck`, as a
+//! user of the crate would run it.
 
 mod common;
 
-use common::leak::LeakCheck;
 use common::stack::{SHAPES, Shape, probe_app, request, send};
+use crocodile_leak_check::LeakCheck;
 use tower::layer::util::Identity;
 
 #[global_allocator]
-static ALLOC: dhat::Alloc = dhat::Alloc;
+static ALLOC: crocodile_leak_check::dhat::Alloc = crocodile_leak_check::dhat::Alloc;
 
 const N: usize = 2_000;
 
 #[tokio::test]
 async fn live_heap_after_2n_requests_equals_live_heap_after_n() {
-    let _profiler = dhat::Profiler::builder().testing().build();
     let config = common::config(&[]);
     let routes = [
         (common::app::app(&config), "/"),

@@ -11,13 +11,13 @@ mod common;
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use common::leak::LeakCheck;
 use common::stack::SHAPES;
+use crocodile_leak_check::LeakCheck;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpSocket, TcpStream};
 
 #[global_allocator]
-static ALLOC: dhat::Alloc = dhat::Alloc;
+static ALLOC: crocodile_leak_check::dhat::Alloc = crocodile_leak_check::dhat::Alloc;
 
 const N: usize = 2_000;
 
@@ -95,7 +95,6 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
 
 #[tokio::test]
 async fn live_heap_over_keep_alive_tcp_does_not_grow() {
-    let _profiler = dhat::Profiler::builder().testing().build();
     // Only 127.0.0.1 is a trusted proxy, so 127.0.0.9 is an untrusted client.
     let config = common::config(&[("CROCODILE_TRUSTED_PROXIES", "127.0.0.1")]);
     let router = common::app::app(&config);

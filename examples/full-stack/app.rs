@@ -12,6 +12,7 @@ use crocodile::client_ip::{ClientIp, ClientIpLayer};
 use crocodile::forwarded::{Hop, ProxyTrust};
 use crocodile::i18n::prefix::Alternates;
 use crocodile::i18n::{FluentArgs, I18nLayer, Localizer};
+use crocodile_leak_check::RetentionHandle;
 use http::Request;
 use serde_json::{Value, json};
 use tower::ServiceBuilder;
@@ -21,9 +22,11 @@ use super::config::Config;
 
 /// Builds the full stack from a validated configuration.
 ///
-/// Layers run outermost first: `ClientIpLayer` (the client address), then
-/// `BaseContextLayer` (request id, trusted scheme and host, the allowed-hosts
-/// check), a `TraceLayer` whose span carries the request id, and `I18nLayer`.
+/// Layers run outermost first: the retention guard (a token per request,
+/// counted if something holds it after the response), `ClientIpLayer` (the
+/// client address), then `BaseContextLayer` (request id, trusted scheme and
+/// host, the allowed-hosts check), a `TraceLayer` whose span carries the
+/// request id, and `I18nLayer`.
 /// The first two share one `ProxyTrust`: trust is configured once, and the
 /// proxy headers are walked once per request.
 #[allow(dead_code)] // The whole-stack tests in `tests/` build the router with it.
@@ -36,9 +39,12 @@ pub(crate) fn app(config: &Config) -> Router {
 pub(crate) fn app_with(config: &Config, i18n: I18nLayer) -> Router {
     let base_context = BaseContextLayer::new(config.trust.clone(), config.allowed_hosts.clone())
         .request_id_source(config.request_id);
+    let retention = super::retention::guard(&config.retention);
+    let retained = retention.handle();
     // One `ServiceBuilder` in one `Router::layer` call: axum boxes the route
     // once instead of once per layer (three allocations per request each).
     let stack = ServiceBuilder::new()
+        .layer(retention)
         .layer(ClientIpLayer::new(config.trust.clone()))
         .layer(base_context)
         .layer(TraceLayer::new_for_http().make_span_with(request_span))
@@ -49,7 +55,7 @@ pub(crate) fn app_with(config: &Config, i18n: I18nLayer) -> Router {
         .route(
             "/context",
             get(move |hop, peer, ctx, l10n, alternates| {
-                context(trust, hop, peer, ctx, l10n, alternates)
+                context(trust, retained, hop, peer, ctx, l10n, alternates)
             }),
         )
         .route("/messages/{id}", get(super::messages::message))
@@ -76,6 +82,7 @@ fn request_span<B>(req: &Request<B>) -> tracing::Span {
 /// add keys, never rename or drop one.
 async fn context(
     trust: ProxyTrust,
+    retained: RetentionHandle,
     Extension(hop): Extension<Hop>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     ctx: BaseContext,
@@ -99,6 +106,7 @@ async fn context(
         "trace_id": ctx.trace_id().to_string(),
         "traceparent": ctx.traceparent().as_str(),
         "alternates": super::locale_prefix::context_json(alternates.as_ref(), &ctx),
+        "retained_requests": retained.retained(),
     }))
 }
 

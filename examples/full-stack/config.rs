@@ -11,6 +11,7 @@ use crocodile::forwarded::{
 use crocodile::i18n::Catalog;
 
 use super::providers::ProviderSettings;
+use super::retention::RetentionSettings;
 
 /// Where the example's catalogs live when `CROCODILE_LOCALES` is not set.
 const DEFAULT_LOCALES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/locales");
@@ -42,6 +43,9 @@ pub(crate) struct Config {
     /// `CROCODILE_RELOAD`: `off` (the default) or `watch` (reload the
     /// catalog when its files change).
     pub(crate) reload: Reload,
+    /// `CROCODILE_RETENTION_AGE`, default `30s`: how long a request may be
+    /// held after its response before the retention guard counts it.
+    pub(crate) retention: RetentionSettings,
     /// `CROCODILE_LOCALE_PREFIX`: `off` (the default), `on` (`/fr/...` is
     /// served in French) or `redirect` (and pages without a prefix redirect
     /// to the negotiated one).
@@ -98,6 +102,7 @@ impl Config {
             )?,
             providers: ProviderSettings::from_lookup(&lookup)?,
             reload: var(&lookup, "CROCODILE_RELOAD", "off", str::parse)?,
+            retention: RetentionSettings::from_lookup(&lookup)?,
             locale_prefix: var(&lookup, "CROCODILE_LOCALE_PREFIX", "off", str::parse)?,
             trust: trust(&lookup)?,
             catalog: catalog(&lookup)?,

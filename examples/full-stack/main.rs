@@ -16,6 +16,7 @@
 //! | `CROCODILE_X_FORWARDED` | `proto,host` | the `X-Forwarded-*` headers believed besides `-For` (`proto`, `host`, `port`, `prefix`, `none`) |
 //! | `CROCODILE_FORWARDED_GRAMMAR` | `lenient` | the `Forwarded` grammar (`lenient` or `strict`) |
 //! | `CROCODILE_RELOAD` | `off` | `watch`: reload the catalog when its files change |
+//! | `CROCODILE_RETENTION_AGE` | `30s` | how long a request may be held after its response before `GET /context`'s `retained_requests` counts it |
 //! | `CROCODILE_LOCALE_PREFIX` | `off` | `on`: `/fr/...` is served in French (`hreflang` alternates on the page and in `/context`); `redirect`: pages without a prefix also redirect to the negotiated one |
 //!
 //! A bad value stops the process before it binds, naming the variable.
@@ -32,6 +33,7 @@ mod locale_prefix;
 mod messages;
 mod page;
 mod providers;
+mod retention;
 
 #[tokio::main]
 async fn main() -> ExitCode {

@@ -25,6 +25,8 @@ pub mod messages;
 pub mod page;
 #[path = "../../examples/full-stack/providers.rs"]
 pub mod providers;
+#[path = "../../examples/full-stack/retention.rs"]
+pub mod retention;
 
 pub(crate) use config::Config;
 
@@ -72,6 +74,6 @@ pub fn get(uri: &str, headers: &[(&str, &str)]) -> Request<Body> {
 }
 
 pub mod koa;
-pub mod leak;
+pub mod leaky;
 pub mod raw_http;
 pub mod stack;

@@ -1,0 +1,137 @@
+//! Per-request cost of the retention guard (`crocodile-leak-check`): around
+//! a plain `service_fn` (tower only) and inside an axum `Router`'s
+//! `Router::layer`, against the same without it, in ns/request and
+//! allocations/request. The response is dropped inside the timed region, so
+//! the guard's finish (a failed `Weak` upgrade: the request is gone) is
+//! counted.
+//!
+//! Run with: `cargo bench --bench retention`. Instructions, exact: run the
+//! bench binary under `valgrind --tool=callgrind` with `--bench
+//! 'tower_only::guard$' --sample-count 200 --sample-size 100` and the same for
+//! `tower_only::bare$`, and divide the difference by 20,000 (the numbers are
+//! in `crates/leak-check/README.md`).
+
+use std::convert::Infallible;
+use std::net::SocketAddr;
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::ConnectInfo;
+use axum::routing::get;
+use crocodile_leak_check::RetentionGuardLayer;
+use divan::{AllocProfiler, Bencher, black_box};
+use http::header::CONTENT_TYPE;
+use http::{HeaderValue, Request, Response};
+use tower::{Layer, Service, ServiceExt, service_fn};
+
+#[global_allocator]
+static ALLOC: AllocProfiler = AllocProfiler::system();
+
+fn main() {
+    divan::main();
+}
+
+/// A request with a few headers, as through a proxy, and the peer address
+/// `axum::serve` inserts (so its extension map exists, as in any real
+/// stack: the guard's token does not pay for the map).
+fn request() -> Request<Body> {
+    let mut req = Request::builder()
+        .uri("/")
+        .header("host", "localhost:3000")
+        .header("x-forwarded-for", "6.6.6.6, 203.0.113.7, 10.0.0.3")
+        .header("accept-language", "fr-CA, fr;q=0.9, en;q=0.5")
+        .body(Body::empty())
+        .unwrap();
+    req.extensions_mut()
+        .insert(ConnectInfo("127.0.0.2:4000".parse::<SocketAddr>().unwrap()));
+    req
+}
+
+mod tower_only {
+    use super::*;
+
+    /// A response with a header already, as real ones have.
+    async fn ok(req: Request<Body>) -> Result<Response<Body>, Infallible> {
+        black_box(&req);
+        let mut res = Response::new(Body::empty());
+        res.headers_mut()
+            .insert(CONTENT_TYPE, HeaderValue::from_static("text/plain"));
+        Ok(res)
+    }
+
+    fn run<S, B>(bencher: Bencher<'_, '_>, svc: S)
+    where
+        S: Service<Request<Body>, Response = Response<B>, Error = Infallible> + Clone,
+    {
+        bencher
+            .with_inputs(request)
+            .bench_local_values(|req| black_box(futures_now(svc.clone().oneshot(req))));
+    }
+
+    #[divan::bench]
+    fn bare(bencher: Bencher<'_, '_>) {
+        run(bencher, service_fn(ok));
+    }
+
+    #[divan::bench]
+    fn guard(bencher: Bencher<'_, '_>) {
+        run(bencher, RetentionGuardLayer::new().layer(service_fn(ok)));
+    }
+
+    /// Polls a future that is ready at once (these services never wait).
+    fn futures_now<F: std::future::Future>(future: F) -> F::Output {
+        let mut future = std::pin::pin!(future);
+        let waker = std::task::Waker::noop();
+        match future
+            .as_mut()
+            .poll(&mut std::task::Context::from_waker(waker))
+        {
+            std::task::Poll::Ready(output) => output,
+            std::task::Poll::Pending => unreachable!("service_fn handlers here are ready at once"),
+        }
+    }
+}
+
+mod router {
+    use super::*;
+
+    async fn handler() -> &'static str {
+        "ok"
+    }
+
+    /// `router` as `axum::serve` runs it (`with_state(())`: the layers are
+    /// applied once, not per request).
+    fn run(bencher: Bencher<'_, '_>, router: Router) {
+        let router = router.with_state(());
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        bencher.with_inputs(request).bench_local_values(|req| {
+            runtime.block_on(async { black_box(router.clone().oneshot(req).await.unwrap()) })
+        });
+    }
+
+    #[divan::bench]
+    fn bare(bencher: Bencher<'_, '_>) {
+        run(bencher, Router::new().route("/", get(handler)));
+    }
+
+    /// A layer that does nothing, in a `Router::layer` of its own: what
+    /// axum's wrapping of the route costs any layer added that way.
+    #[divan::bench]
+    fn identity_layer(bencher: Bencher<'_, '_>) {
+        let router = Router::new()
+            .route("/", get(handler))
+            .layer(tower::layer::util::Identity::new());
+        run(bencher, router);
+    }
+
+    /// Inside `Router::layer`, where it reads `MatchedPath`.
+    #[divan::bench]
+    fn guard(bencher: Bencher<'_, '_>) {
+        let router = Router::new()
+            .route("/", get(handler))
+            .layer(RetentionGuardLayer::new());
+        run(bencher, router);
+    }
+}

@@ -1,0 +1,54 @@
+//! The retention guard of the example: every request carries a token, and
+//! `GET /context` answers how many requests are still held past
+//! `CROCODILE_RETENTION_AGE` after their response (`retained_requests`,
+//! 0 unless something in the stack keeps requests).
+
+use std::time::Duration;
+
+use crocodile_leak_check::RetentionGuardLayer;
+
+/// `CROCODILE_RETENTION_AGE`, default `30s`: how long after its response a
+/// request may still be held before it counts as retained.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct RetentionSettings {
+    pub(crate) age: Duration,
+}
+
+impl RetentionSettings {
+    pub(crate) fn from_lookup(lookup: &impl Fn(&str) -> Option<String>) -> Result<Self, String> {
+        let name = "CROCODILE_RETENTION_AGE";
+        let value = lookup(name).unwrap_or_else(|| "30s".to_owned());
+        let age = parse_age(&value).map_err(|error| format!("{name}={value:?}: {error}"))?;
+        Ok(Self { age })
+    }
+}
+
+/// A whole number with a unit: `0s`, `500ms`, `30s`, `5m`, `1h`.
+fn parse_age(value: &str) -> Result<Duration, String> {
+    let expected =
+        "expected a whole number with a unit, such as `0s`, `500ms`, `30s`, `5m` or `1h`";
+    let value = value.trim();
+    let split = value
+        .find(|c: char| !c.is_ascii_digit())
+        .ok_or_else(|| expected.to_owned())?;
+    let (number, unit) = value.split_at(split);
+    let number: u64 = number.parse().map_err(|_| expected.to_owned())?;
+    let millis = match unit {
+        "ms" => 1,
+        "s" => 1_000,
+        "m" => 60_000,
+        "h" => 3_600_000,
+        _ => return Err(expected.to_owned()),
+    };
+    number
+        .checked_mul(millis)
+        .map(Duration::from_millis)
+        .ok_or_else(|| expected.to_owned())
+}
+
+/// The guard, outermost in the router's stack so its token is in the
+/// extensions before any layer or handler could keep them. It warns (at
+/// most once a minute) with the count and the route that keeps requests.
+pub(crate) fn guard(settings: &RetentionSettings) -> RetentionGuardLayer {
+    RetentionGuardLayer::new().age(settings.age)
+}
