@@ -14,6 +14,7 @@ mod context;
 #[cfg(feature = "axum")]
 mod extract;
 mod future;
+mod header_bytes;
 mod layer;
 mod origin;
 #[cfg(test)]

@@ -17,6 +17,7 @@
 //! assert!(RequestId::from_header(&HeaderValue::from_static("has space")).is_none());
 //! ```
 
+use std::cell::Cell;
 use std::fmt;
 use std::hash::BuildHasher;
 use std::sync::OnceLock;
@@ -25,6 +26,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use http::HeaderValue;
 
+use crate::header_bytes;
 use crate::trace_context::FixedStr;
 
 /// The longest request id accepted from a proxy.
@@ -35,14 +37,18 @@ pub const MAX_REQUEST_ID_LEN: usize = 128;
 ///
 /// Generated ids are [ULID]s: 26 Crockford base32 characters holding 48 bits
 /// of Unix milliseconds, then a 16-bit sequence, then 64 bits that mix the
-/// first 64 with a per-process random key. They sort by creation time
-/// (strictly, within one process, even when the clock steps back) and are
-/// unique across processes and restarts: within a process the first 64 bits
-/// never repeat, and the mix is a bijection of them, so two processes can
-/// only make the same id if they drew the same 64-bit key (probability 2^-64
-/// per pair of processes). Making one costs an atomic compare-and-swap, a
-/// few multiplications and the base32 encoding, and allocates nothing: the
-/// text lives inline. Ids are not secrets: don't use them as tokens.
+/// thread's number and the sequence with a per-process random key. Each
+/// thread keeps its own sequence (no state is shared between threads, so
+/// making ids on every core at once never contends): ids sort by creation
+/// time to the millisecond, strictly within one thread (even when the clock
+/// steps back), and are unique across threads, processes and restarts:
+/// within a thread the first 64 bits never repeat, two threads mix different
+/// thread numbers into the last 64, and the mix is a bijection, so two
+/// processes can only make the same id if they drew the same 64-bit key
+/// (probability 2^-64 per pair of processes). Making one costs a
+/// thread-local read and write, a few multiplications and the base32
+/// encoding, and allocates nothing: the text lives inline. Ids are not
+/// secrets: don't use them as tokens.
 ///
 /// Its [`Display`](fmt::Display) writes the id, so it goes straight into a
 /// `tracing` span: `info_span!("request", id = %ctx.request_id())`.
@@ -72,7 +78,12 @@ impl RequestId {
     /// arrival time, so the id and [`received_at`](crate::BaseContext::received_at)
     /// agree).
     pub fn generate_at(now: SystemTime) -> Self {
-        Self(Repr::Generated(ulid(&LAST, now)))
+        Self(Repr::Generated(GENERATOR.with(|cell| {
+            let mut generator = cell.get();
+            let id = generator.next(now);
+            cell.set(generator);
+            id
+        })))
     }
 
     /// Accepts `value` as an id when it is 1 to 128 bytes of visible ASCII
@@ -105,14 +116,13 @@ impl RequestId {
         }
     }
 
-    /// The id as a header value (copies a generated id; an accepted one is
-    /// shared).
+    /// The id as a header value (a generated id is copied into a buffer
+    /// the thread shares among many ids, so this rarely allocates; an
+    /// accepted one is shared).
     pub fn to_header_value(&self) -> HeaderValue {
         match &self.0 {
-            Repr::Generated(bytes) => HeaderValue::from_bytes(bytes)
-                .unwrap_or_else(|_| HeaderValue::from_static("invalid")),
-            Repr::NewTrace(bytes) | Repr::CallersTrace(bytes) => HeaderValue::from_bytes(bytes)
-                .unwrap_or_else(|_| HeaderValue::from_static("invalid")),
+            Repr::Generated(bytes) => header_bytes::value(bytes),
+            Repr::NewTrace(bytes) | Repr::CallersTrace(bytes) => header_bytes::value(bytes),
             Repr::Header(value) => value.clone(),
         }
     }
@@ -231,9 +241,15 @@ impl AsRef<str> for RequestId {
 const CROCKFORD: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 const MILLIS_MASK: u64 = (1 << 48) - 1;
 
-/// Milliseconds (48 bits) and a sequence (16 bits) of the last id made; never
-/// goes down, so ids from one process are strictly increasing.
-static LAST: AtomicU64 = AtomicU64::new(0);
+thread_local! {
+    /// This thread's generator: ids are made without touching memory another
+    /// thread writes (a shared compare-and-swap made every core wait for the
+    /// same cache line).
+    static GENERATOR: Cell<Generator> = const { Cell::new(Generator::UNNUMBERED) };
+}
+
+/// Thread numbers handed out so far (0 is "not numbered yet").
+static THREADS: AtomicU64 = AtomicU64::new(1);
 
 /// The per-process key, drawn once from the operating system's random source
 /// (std seeds every `RandomState` from it) and mixed with the process id and
@@ -246,33 +262,51 @@ fn process_key() -> u64 {
     })
 }
 
-fn ulid(last_made: &AtomicU64, now: SystemTime) -> [u8; 26] {
-    let millis = now
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
-        & MILLIS_MASK;
-    let floor = millis << 16;
-    let mut last = last_made.load(Ordering::Relaxed);
-    let high = loop {
-        // A new millisecond starts its sequence at 0; within a millisecond (or
-        // when the clock stepped back) the sequence counts up, carrying into
-        // the milliseconds after 65,536 ids.
-        let next = if floor > last {
+/// One thread's ULID state.
+#[derive(Debug, Clone, Copy)]
+struct Generator {
+    /// Milliseconds (48 bits) and a sequence (16 bits) of the last id this
+    /// thread made; never goes down, so its ids are strictly increasing.
+    last: u64,
+    /// Unique per thread for the life of the process; 0 until the first id.
+    thread: u64,
+}
+
+impl Generator {
+    const UNNUMBERED: Self = Self { last: 0, thread: 0 };
+
+    #[cfg(test)]
+    fn numbered(thread: u64) -> Self {
+        Self { last: 0, thread }
+    }
+
+    fn next(&mut self, now: SystemTime) -> [u8; 26] {
+        if self.thread == 0 {
+            // Once per thread: the only write another thread also makes.
+            self.thread = THREADS.fetch_add(1, Ordering::Relaxed);
+        }
+        let millis = now
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+            & MILLIS_MASK;
+        let floor = millis << 16;
+        // A new millisecond starts its sequence at 0; within a millisecond
+        // (or when the clock stepped back) the sequence counts up, carrying
+        // into the milliseconds after 65,536 ids.
+        let high = if floor > self.last {
             floor
         } else {
-            last.wrapping_add(1)
+            self.last.wrapping_add(1)
         };
-        match last_made.compare_exchange_weak(last, next, Ordering::Relaxed, Ordering::Relaxed) {
-            Ok(_) => break next,
-            Err(actual) => last = actual,
-        }
-    };
-    // `high` is unique within the process and `mix` is a bijection, so for a
-    // given `high` two processes get different low bits unless their keys
-    // are equal. (A keyed SipHash per id cost ~300 instructions more and
-    // guaranteed nothing more than that.)
-    let low = mix(high ^ process_key());
-    encode((u128::from(high) << 64) | u128::from(low))
+        self.last = high;
+        // Two ids are equal only if their `high`s are: within a thread they
+        // never are, and two threads with the same `high` put different
+        // thread numbers (below 2^32) in the top half of what `mix`, a
+        // bijection, gets. (A keyed SipHash per id cost ~300 instructions
+        // more and guaranteed nothing more than that.)
+        let low = mix(process_key() ^ (self.thread << 32) ^ (high & 0xffff_ffff));
+        encode((u128::from(high) << 64) | u128::from(low))
+    }
 }
 
 /// The splitmix64 finalizer: a bijection on `u64` that spreads every input
@@ -344,8 +378,8 @@ mod tests {
     #[test]
     fn timestamp_is_the_leading_48_bits() {
         // The ULID spec's example: `01ARZ3NDEK` is 1469922850259 ms.
-        let last = AtomicU64::new(0);
-        let id = ulid(&last, UNIX_EPOCH + Duration::from_millis(1_469_922_850_259));
+        let mut generator = Generator::numbered(1);
+        let id = generator.next(UNIX_EPOCH + Duration::from_millis(1_469_922_850_259));
         assert_eq!(&id[..10], b"01ARZ3NDEK");
         assert_eq!(encode(u128::MAX), *b"7ZZZZZZZZZZZZZZZZZZZZZZZZZ");
         assert_eq!(encode(0), [b'0'; 26]);
@@ -353,14 +387,45 @@ mod tests {
 
     #[test]
     fn same_millisecond_counts_up_and_clock_stepping_back_keeps_order() {
-        let last = AtomicU64::new(0);
+        let mut generator = Generator::numbered(1);
         let at = UNIX_EPOCH + Duration::from_millis(1_700_000_000_000);
-        let a = ulid(&last, at);
-        let b = ulid(&last, at);
-        let stepped_back = ulid(&last, at - Duration::from_secs(60));
+        let a = generator.next(at);
+        let b = generator.next(at);
+        let stepped_back = generator.next(at - Duration::from_secs(60));
         assert!(a < b && b < stepped_back);
         assert_eq!(a[..10], b[..10]);
         assert_ne!(a[16..], b[16..], "the keyed part differs too");
+    }
+
+    #[test]
+    fn threads_making_ids_in_the_same_millisecond_never_collide() {
+        let at = UNIX_EPOCH + Duration::from_millis(1_700_000_000_000);
+        let mut seen = HashSet::new();
+        for thread in 1..=64 {
+            let mut generator = Generator::numbered(thread);
+            for _ in 0..1_000 {
+                assert!(seen.insert(generator.next(at)), "thread {thread}");
+            }
+        }
+        // Real threads, each with its own generator: ordered within each,
+        // unique across all.
+        let handles: Vec<_> = (0..4)
+            .map(|_| {
+                std::thread::spawn(|| {
+                    let ids: Vec<String> = (0..5_000)
+                        .map(|_| RequestId::generate().as_str().to_owned())
+                        .collect();
+                    assert!(ids.windows(2).all(|pair| pair[0] < pair[1]));
+                    ids
+                })
+            })
+            .collect();
+        let mut all = HashSet::new();
+        for handle in handles {
+            for id in handle.join().unwrap() {
+                assert!(all.insert(id));
+            }
+        }
     }
 
     #[test]

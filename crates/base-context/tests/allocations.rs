@@ -171,9 +171,11 @@ fn allocations_per_request() {
     println!("  .domain match, generated id:        {subdomain}");
     println!("  400 for a disallowed host (total):  {rejected}");
 
-    // One box each for the `Hop` and `BaseContext` extensions, one copy of a
-    // generated id into the response header.
-    assert_eq!(generated, 3.0);
+    // One box each for the `Hop` and `BaseContext` extensions; a generated
+    // id is copied into the response header through a per-thread buffer
+    // (two allocations per 1 KiB, 39 ids: about 0.05 per request).
+    let shared_buffer = |got: f64, want: f64| (want..want + 0.1).contains(&got);
+    assert!(shared_buffer(generated, 2.0), "{generated}");
     // An accepted id is shared with the request's header value.
     assert_eq!(accepted, 2.0);
     // The hop records positions in the headers: reading X-Forwarded-* copies nothing.
@@ -182,11 +184,15 @@ fn allocations_per_request() {
     assert_eq!(traced, 2.0);
     // A tracestate is shared with the request's header, behind one `Arc`.
     assert_eq!(with_tracestate, 3.0);
-    // The trace id as the request id is copied into the response header.
-    assert_eq!(trace_id_as_request_id, 3.0);
+    // The trace id as the request id is copied into the response header
+    // (through the same buffer).
+    assert!(
+        shared_buffer(trace_id_as_request_id, 2.0),
+        "{trace_id_as_request_id}"
+    );
     // A host matched by a pattern is copied once.
-    assert_eq!(subdomain, 4.0);
-    // The `Hop` box, the 400's header map (two blocks), and the id copied
-    // into it; the body is the static reason, not a copy.
-    assert_eq!(rejected, 4.0);
+    assert!(shared_buffer(subdomain, 3.0), "{subdomain}");
+    // The `Hop` box and the 400's header map (two blocks), the id copied
+    // into it through the buffer; the body is the static reason, not a copy.
+    assert!(shared_buffer(rejected, 3.0), "{rejected}");
 }

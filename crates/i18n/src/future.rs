@@ -2,7 +2,7 @@
 
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::Arc;
+use std::sync::{Mutex, PoisonError};
 use std::task::{Context, Poll, ready};
 
 use http::header::Entry;
@@ -20,16 +20,44 @@ pin_project! {
     pub struct ResponseFuture<F> {
         #[pin]
         inner: F,
-        // The request's catalog generation: its headers match its locale index.
-        post: Option<(Arc<Generation>, Decision)>,
+        headers: Option<ResponseHeaders>,
+    }
+}
+
+/// What the response gets, taken from the request's catalog generation when
+/// it was negotiated (so the headers match its locale index, whatever reload
+/// happens meanwhile): the generation itself is not kept.
+#[derive(Debug)]
+pub(crate) struct ResponseHeaders {
+    /// Prebuilt per locale: a clone is a copy or a reference count.
+    content_language: Option<HeaderValue>,
+    /// Only when the query parameter chose the locale.
+    set_cookie: Option<HeaderValue>,
+    vary_accept_language: bool,
+    vary_cookie: bool,
+}
+
+impl ResponseHeaders {
+    pub(crate) fn new(generation: &Generation, decision: Decision) -> Self {
+        let set_cookie = if decision.source == LocaleSource::Query {
+            generation.set_cookie[decision.locale].clone()
+        } else {
+            None
+        };
+        Self {
+            content_language: generation.content_language[decision.locale].clone(),
+            set_cookie,
+            vary_accept_language: decision.vary_accept_language,
+            vary_cookie: decision.vary_cookie,
+        }
     }
 }
 
 impl<F> ResponseFuture<F> {
-    pub(crate) fn new(inner: F, generation: Arc<Generation>, decision: Decision) -> Self {
+    pub(crate) fn new(inner: F, headers: ResponseHeaders) -> Self {
         Self {
             inner,
-            post: Some((generation, decision)),
+            headers: Some(headers),
         }
     }
 }
@@ -43,28 +71,22 @@ where
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.project();
         let mut response = ready!(this.inner.poll(cx))?;
-        if let Some((generation, decision)) = this.post.take() {
+        if let Some(post) = this.headers.take() {
             let headers = response.headers_mut();
-            set_content_language(
-                headers,
-                generation.content_language[decision.locale].as_ref(),
-            );
-            merge_vary(headers, decision.vary_accept_language, decision.vary_cookie);
-            if decision.source == LocaleSource::Query {
-                if let Some(cookie) = &generation.set_cookie[decision.locale] {
-                    headers.append(SET_COOKIE, cookie.clone());
-                }
+            set_content_language(headers, post.content_language);
+            merge_vary(headers, post.vary_accept_language, post.vary_cookie);
+            if let Some(cookie) = post.set_cookie {
+                headers.append(SET_COOKIE, cookie);
             }
         }
         Poll::Ready(Ok(response))
     }
 }
 
-/// Sets `Content-Language` unless the handler did. One lookup (the entry);
-/// `value` is precomputed per locale, so the clone is a reference count.
-fn set_content_language(headers: &mut HeaderMap, value: Option<&HeaderValue>) {
+/// Sets `Content-Language` unless the handler did. One lookup (the entry).
+fn set_content_language(headers: &mut HeaderMap, value: Option<HeaderValue>) {
     if let (Entry::Vacant(entry), Some(value)) = (headers.entry(CONTENT_LANGUAGE), value) {
-        entry.insert(value.clone());
+        entry.insert(value);
     }
 }
 
@@ -117,4 +139,33 @@ pub(crate) fn merge_vary(headers: &mut HeaderMap, accept_language: bool, cookie:
             }
         }
     }
+}
+
+/// The most locale tags [`content_language`] keeps: past it, values are
+/// built per catalog as before.
+const MAX_INTERNED_TAGS: usize = 1024;
+
+/// A locale tag as a `Content-Language` value. Interned as a `'static`
+/// value, so the clone each response takes is a copy: a value built from a
+/// string shares one reference count that every core's responses would
+/// write. Each distinct tag is kept once for the life of the process (a
+/// reload with the same tags finds them), at most [`MAX_INTERNED_TAGS`].
+pub(crate) fn content_language(tag: &str) -> Option<HeaderValue> {
+    static TAGS: Mutex<Vec<&'static str>> = Mutex::new(Vec::new());
+    // `from_static` accepts exactly visible ASCII (tags are letters, digits
+    // and hyphens); anything else takes the checked, non-static path.
+    if tag.is_empty() || !tag.bytes().all(|b| b.is_ascii_graphic()) {
+        return HeaderValue::from_str(tag).ok();
+    }
+    let mut tags = TAGS.lock().unwrap_or_else(PoisonError::into_inner);
+    let interned = match tags.iter().find(|interned| **interned == tag) {
+        Some(interned) => *interned,
+        None if tags.len() < MAX_INTERNED_TAGS => {
+            let leaked: &'static str = Box::leak(tag.into());
+            tags.push(leaked);
+            leaked
+        }
+        None => return HeaderValue::from_str(tag).ok(),
+    };
+    Some(HeaderValue::from_static(interned))
 }

@@ -8,7 +8,7 @@ use http::uri::PathAndQuery;
 use http::{HeaderMap, HeaderValue, Request, Response, Uri};
 use tower_service::Service;
 
-use crate::future::ResponseFuture;
+use crate::future::{ResponseFuture, ResponseHeaders};
 use crate::layer::{Config, Generation};
 use crate::negotiate::sources::{cookie_value, first_segment, query_value};
 use crate::{I18nLayer, LocaleSource, Localizer};
@@ -75,8 +75,11 @@ where
     fn call(&mut self, mut req: Request<ReqBody>) -> Self::Future {
         // Loaded once: negotiation (its cache's locale indices), the
         // Localizer and the response headers all use this one generation,
-        // whatever reload happens while the request runs.
-        let generation = self.config.generation.load_full();
+        // whatever reload happens while the request runs. Borrowed, not
+        // cloned (arc-swap's guard takes a slot of this thread's own, where
+        // an `Arc` clone and its drop would write the count every core
+        // shares); the response future keeps only the headers it will set.
+        let generation = self.config.generation.load();
         let decision = self.config.decide(&generation, &mut req);
         // An inner I18nLayer (a sub-application with its own catalog) replaces
         // an outer one's Localizer: the innermost layer knows the route.
@@ -85,7 +88,9 @@ where
             decision.locale,
             decision.source,
         ));
-        ResponseFuture::new(self.inner.call(req), generation, decision)
+        let headers = ResponseHeaders::new(&generation, decision);
+        drop(generation);
+        ResponseFuture::new(self.inner.call(req), headers)
     }
 }
 
