@@ -1,170 +1,169 @@
-//! The server `scripts/load.sh` measures: one small handler, served bare,
-//! behind the whole Crocodile stack, or behind the stack a Rust engineer
-//! would assemble from other crates today, so the differences are the layers
-//! alone.
+//! The server `scripts/load.sh` and `scripts/measure.sh` measure: one small
+//! handler, served bare, behind each Crocodile layer, behind the whole
+//! Crocodile stack, or behind the stack a Rust engineer would assemble from
+//! other crates today, so the differences are the layers alone.
 //!
 //! Run with: `cargo run --release -p crocodile-load-server -- full 127.0.0.1:3001`
 //!
 //! The first argument picks the stack:
 //! - `bare`: axum, the handler, nothing else;
+//! - `client-ip`, `base-context`, `i18n`: one Crocodile layer alone;
 //! - `full`: `ClientIpLayer` (rightmost `X-Forwarded-For`, loopback trusted),
 //!   `BaseContextLayer` (allowed hosts `localhost`, `127.0.0.1`; request ids)
 //!   and `I18nLayer` (the example catalogs), in the full-stack example's
 //!   order, without its `TraceLayer`;
-//! - `peers`: the same three jobs done with other crates: tower-http's
-//!   `SetRequestIdLayer` + `PropagateRequestIdLayer` with `MakeRequestUuid`
-//!   (an `x-request-id` made per request and echoed on the response; with
-//!   `uuid`'s default features that is one `getrandom` system call per id),
-//!   `axum-client-ip`'s `ClientIpSource::RightmostXForwardedFor` extension,
-//!   and a hand-rolled `middleware::from_fn_with_state` that extracts the
-//!   `ClientIp` once (as `full` works out the address on every request) and
-//!   inserts it, picks a locale with `accept_language::intersection` against
-//!   the catalogs' locales (default `en`), inserts the chosen tag and an `Arc`
-//!   of its prebuilt `fluent_bundle::concurrent::FluentBundle` (built at
-//!   start-up from the same `examples/locales`), and sets `Content-Language`
-//!   and `Vary: Accept-Language` (as `full` sets both). No tower-http
-//!   `TraceLayer` either, since `full` has none: the two stay comparable.
-//!   What `full` does that `peers` does not: the allowed-host check, the
-//!   scheme/host/port resolution, the `?lang=` and `lang` cookie sources.
-//!   `axum-client-ip` answers 500 when `X-Forwarded-For` is missing, so send
-//!   one (the load script does).
+//! - `peers`: the same three jobs done with other crates (see `peers.rs`).
+//!   No tower-http `TraceLayer` either, since `full` has none: the two stay
+//!   comparable. What `full` does that `peers` does not: the allowed-host
+//!   check, the scheme/host/port resolution, the trace context, the `?lang=`
+//!   and `lang` cookie sources. `axum-client-ip` answers 500 when
+//!   `X-Forwarded-For` is missing, so send one (the scripts do).
 //!
-//! All three answer `GET /` with the same 13-byte body from the same handler,
-//! composed with one `ServiceBuilder` in one `Router::layer` call. No
-//! logging, so none pays for a subscriber.
+//! Every stack answers `GET /` with the same 13-byte body from the same
+//! handler, composed with one `ServiceBuilder` in one `Router::layer` call.
+//! With the suffix `-message` (`bare-message`, `full-message`,
+//! `peers-message`, ...) the handler instead formats one Fluent message
+//! (`page-title`, French) and answers with it: through the request's
+//! `Localizer` when `I18nLayer` is there, through the peers' bundle in
+//! `peers-message`, and through a `Localizer` made at start-up otherwise, so
+//! `full-message` minus `bare-message` is again the layers alone.
+//!
+//! `load-server client ADDR COUNT` is the other half: it sends exactly COUNT
+//! keep-alive requests with the measured headers (see `client.rs`).
+//!
+//! The server stops cleanly on SIGINT or SIGTERM (so callgrind writes its
+//! counts). No logging, so none pays for a subscriber.
 
-use std::collections::HashMap;
+mod client;
+mod peers;
+
 use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use axum::Router;
-use axum::extract::{Request, State};
-use axum::http::HeaderValue;
-use axum::http::header::{ACCEPT_LANGUAGE, CONTENT_LANGUAGE, VARY};
-use axum::middleware::{self, Next};
-use axum::response::Response;
+use axum::extract::State;
 use axum::routing::get;
-use axum_client_ip::{ClientIp, ClientIpSource};
+use axum::{Extension, Router};
 use crocodile::base_context::BaseContextLayer;
 use crocodile::client_ip::ClientIpLayer;
-use crocodile::i18n::{Catalog, I18nLayer};
-use fluent_bundle::FluentResource;
-use fluent_bundle::concurrent::FluentBundle;
+use crocodile::forwarded::ProxyTrust;
+use crocodile::i18n::{Catalog, I18nLayer, Localizer};
 use tower::ServiceBuilder;
-use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 
 /// The full-stack example's catalogs, in the root package.
-const LOCALES_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/locales");
+pub(crate) const LOCALES_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/locales");
+
+/// The message the `-message` modes format (a term reference, no variables).
+const MESSAGE: &str = "page-title";
 
 async fn hello() -> &'static str {
     "hello, world\n"
 }
 
-fn full(router: Router) -> Result<Router, String> {
-    let trust = crocodile::forwarded::ProxyTrust::new(
-        "rightmost:x-forwarded-for"
-            .parse()
-            .map_err(|e| format!("{e}"))?,
-        "loopback".parse().map_err(|e| format!("{e}"))?,
-    );
+/// `-message` with `I18nLayer`: the request's own `Localizer`.
+async fn message_from_layer(localizer: Localizer) -> String {
+    localizer.text(MESSAGE).into_owned()
+}
+
+/// `-message` without `I18nLayer`: a French `Localizer` made at start-up.
+async fn message_from_state(State(localizer): State<Arc<Localizer>>) -> String {
+    localizer.text(MESSAGE).into_owned()
+}
+
+/// `peers-message`: the bundle the peers' middleware inserted.
+async fn message_from_peers(Extension(locale): Extension<peers::Locale>) -> String {
+    peers::format(&locale, MESSAGE)
+}
+
+fn catalog() -> Result<Arc<Catalog>, String> {
     let catalog = Catalog::builder()
         .default_locale("en")
         .dir(LOCALES_DIR)
         .build()
         .map_err(|e| format!("{e}"))?;
+    Ok(Arc::new(catalog))
+}
+
+fn trust() -> Result<ProxyTrust, String> {
+    Ok(ProxyTrust::new(
+        "rightmost:x-forwarded-for"
+            .parse()
+            .map_err(|e| format!("{e}"))?,
+        "loopback".parse().map_err(|e| format!("{e}"))?,
+    ))
+}
+
+fn base_context_layer(trust: ProxyTrust) -> Result<BaseContextLayer, String> {
     let allowed = "localhost,127.0.0.1".parse().map_err(|e| format!("{e}"))?;
+    Ok(BaseContextLayer::new(trust, allowed))
+}
+
+/// The router of `stack` (without its `-message` suffix), its handler
+/// formatting a message when `message` is set.
+fn app(stack: &str, message: bool) -> Result<Router, String> {
+    let catalog = catalog()?;
+    let route = |with_layer: bool| -> Result<Router, String> {
+        Ok(match (message, with_layer) {
+            (false, _) => Router::new().route("/", get(hello)),
+            (true, true) => Router::new().route("/", get(message_from_layer)),
+            (true, false) => {
+                let localizer = Localizer::new(Arc::clone(&catalog), "fr")
+                    .ok_or("the catalog has no French")?;
+                Router::new()
+                    .route("/", get(message_from_state))
+                    .with_state(Arc::new(localizer))
+            }
+        })
+    };
     // One `Router::layer` call with a `ServiceBuilder`, as the full-stack
     // example does: axum boxes the route once, not once per layer.
-    Ok(router.layer(
-        ServiceBuilder::new()
-            .layer(ClientIpLayer::new(trust.clone()))
-            .layer(BaseContextLayer::new(trust, allowed))
-            .layer(I18nLayer::new(Arc::new(catalog))),
-    ))
-}
-
-/// The locales of `examples/locales`, the first the default (the `peers`
-/// stack's list; `full` reads the directory).
-const LOCALES: [&str; 5] = ["en", "ar", "de", "fr", "zh-Hans"];
-
-type Bundle = FluentBundle<FluentResource>;
-
-/// What the `peers` stack inserts per request: the chosen tag and its bundle.
-#[derive(Clone)]
-#[allow(dead_code)] // The handler is the same in every mode and reads neither.
-struct Locale {
-    tag: String,
-    bundle: Arc<Bundle>,
-}
-
-/// One bundle per locale from its `.ftl` files, built once at start-up.
-fn bundles() -> Result<HashMap<String, Arc<Bundle>>, String> {
-    let root = LOCALES_DIR;
-    let mut bundles = HashMap::new();
-    for tag in LOCALES {
-        let mut bundle = FluentBundle::new_concurrent(vec![
-            tag.parse().map_err(|e| format!("locale {tag}: {e}"))?,
-        ]);
-        let dir = format!("{root}/{tag}");
-        let entries = std::fs::read_dir(&dir).map_err(|e| format!("{dir}: {e}"))?;
-        for entry in entries {
-            let path = entry.map_err(|e| format!("{dir}: {e}"))?.path();
-            if path.extension().is_none_or(|ext| ext != "ftl") {
-                continue;
-            }
-            let text =
-                std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-            let resource = FluentResource::try_new(text)
-                .map_err(|(_, errors)| format!("{}: {errors:?}", path.display()))?;
-            bundle
-                .add_resource(resource)
-                .map_err(|errors| format!("{}: {errors:?}", path.display()))?;
+    Ok(match stack {
+        "bare" => route(false)?,
+        "client-ip" => route(false)?.layer(ClientIpLayer::new(trust()?)),
+        "base-context" => route(false)?.layer(base_context_layer(trust()?)?),
+        "i18n" => route(true)?.layer(I18nLayer::new(Arc::clone(&catalog))),
+        "full" => {
+            let trust = trust()?;
+            route(true)?.layer(
+                ServiceBuilder::new()
+                    .layer(ClientIpLayer::new(trust.clone()))
+                    .layer(base_context_layer(trust)?)
+                    .layer(I18nLayer::new(Arc::clone(&catalog))),
+            )
         }
-        bundles.insert(tag.to_owned(), Arc::new(bundle));
-    }
-    Ok(bundles)
+        "peers" if message => peers::peers(Router::new().route("/", get(message_from_peers)))?,
+        "peers" => peers::peers(route(false)?)?,
+        other => {
+            return Err(format!(
+                "unknown stack {other:?} (bare, client-ip, base-context, i18n, full or peers, \
+                 each optionally with -message)"
+            ));
+        }
+    })
 }
 
-/// The hand-rolled per-request middleware of the `peers` stack.
-async fn peers_context(
-    State(bundles): State<Arc<HashMap<String, Arc<Bundle>>>>,
-    client_ip: ClientIp,
-    mut req: Request,
-    next: Next,
-) -> Response {
-    req.extensions_mut().insert(client_ip);
-    let tag = req
-        .headers()
-        .get(ACCEPT_LANGUAGE)
-        .and_then(|value| value.to_str().ok())
-        .and_then(|raw| {
-            accept_language::intersection(raw, &LOCALES)
-                .into_iter()
-                .next()
-        })
-        .unwrap_or_else(|| LOCALES[0].to_owned());
-    let bundle = Arc::clone(&bundles[&tag]);
-    let content_language = HeaderValue::from_str(&tag).ok();
-    req.extensions_mut().insert(Locale { tag, bundle });
-    let mut response = next.run(req).await;
-    let headers = response.headers_mut();
-    if let Some(value) = content_language {
-        headers.insert(CONTENT_LANGUAGE, value);
+/// Resolves on SIGINT or SIGTERM.
+async fn shutdown_signal() {
+    let interrupt = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut terminate) => {
+                tokio::select! {
+                    _ = interrupt => {}
+                    _ = terminate.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = interrupt.await;
+            }
+        }
     }
-    headers.append(VARY, HeaderValue::from_static("accept-language"));
-    response
-}
-
-fn peers(router: Router) -> Result<Router, String> {
-    let bundles = Arc::new(bundles()?);
-    Ok(router.layer(
-        ServiceBuilder::new()
-            .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
-            .layer(PropagateRequestIdLayer::x_request_id())
-            .layer(ClientIpSource::RightmostXForwardedFor.into_extension())
-            .layer(middleware::from_fn_with_state(bundles, peers_context)),
-    ))
+    #[cfg(not(unix))]
+    {
+        let _ = interrupt.await;
+    }
 }
 
 #[tokio::main]
@@ -172,25 +171,32 @@ async fn main() -> ExitCode {
     let mut args = std::env::args().skip(1);
     let stack = args.next().unwrap_or_else(|| "full".to_owned());
     let addr = args.next().unwrap_or_else(|| "127.0.0.1:3001".to_owned());
-    let router = Router::new().route("/", get(hello));
-    let router = match stack.as_str() {
-        "bare" => router,
-        "full" | "peers" => {
-            let built = if stack == "full" {
-                full(router)
-            } else {
-                peers(router)
-            };
-            match built {
-                Ok(router) => router,
-                Err(error) => {
-                    eprintln!("error: {error}");
-                    return ExitCode::from(2);
-                }
+    if stack == "client" {
+        let count = args.next().and_then(|n| n.parse().ok());
+        let Some(count) = count else {
+            eprintln!("usage: load-server client ADDR COUNT");
+            return ExitCode::from(2);
+        };
+        return match tokio::task::spawn_blocking(move || client::run(&addr, count)).await {
+            Ok(Ok(())) => ExitCode::SUCCESS,
+            Ok(Err(error)) => {
+                eprintln!("error: {error}");
+                ExitCode::FAILURE
             }
-        }
-        other => {
-            eprintln!("error: unknown stack {other:?} (bare, full or peers)");
+            Err(error) => {
+                eprintln!("error: {error}");
+                ExitCode::FAILURE
+            }
+        };
+    }
+    let (name, message) = match stack.strip_suffix("-message") {
+        Some(name) => (name, true),
+        None => (stack.as_str(), false),
+    };
+    let router = match app(name, message) {
+        Ok(router) => router,
+        Err(error) => {
+            eprintln!("error: {error}");
             return ExitCode::from(2);
         }
     };
@@ -209,6 +215,7 @@ async fn main() -> ExitCode {
         listener,
         router.into_make_service_with_connect_info::<SocketAddr>(),
     )
+    .with_graceful_shutdown(shutdown_signal())
     .await;
     match served {
         Ok(()) => ExitCode::SUCCESS,
