@@ -33,9 +33,8 @@ use crate::{
 ///   (appended, so other cookies stay).
 ///
 /// Per request it costs one `Arc` clone and the extension insert (the
-/// `Localizer`'s box); negotiation allocates nothing, and stripping a path
-/// prefix rebuilds the URI. `Accept-Language` results are remembered per
-/// layer in a fixed-size cache (64 headers of up to 256 bytes, 17,920 bytes
+/// `Localizer`'s box); negotiation allocates nothing. `Accept-Language`
+/// results are remembered per layer in a fixed-size cache (64 headers of up to 256 bytes, 17,920 bytes
 /// allocated once by [`I18nLayer::new`] and by each
 /// [`reload`](I18nLayer::reload), and shared by every service the
 /// layer and its clones build; see the crate's README), so a
@@ -116,7 +115,6 @@ pub(crate) struct Generation {
 #[derive(Debug, Clone)]
 pub(crate) struct Settings {
     pub(crate) sources: Vec<LocaleSource>,
-    pub(crate) strip_path: bool,
     pub(crate) query_param: Box<str>,
     pub(crate) cookie_name: CookieName,
     cookie_path: Option<CookiePath>,
@@ -265,7 +263,6 @@ impl I18nLayer {
                 LocaleSource::Cookie,
                 LocaleSource::AcceptLanguage,
             ],
-            strip_path: false,
             query_param: "lang".into(),
             cookie_name: CookieName::default(),
             cookie_path: Some(CookiePath::default()),
@@ -322,8 +319,10 @@ impl I18nLayer {
     /// With `true`, turns on the path source (`/fr/...`: a first segment
     /// that is a catalog tag, compared case-insensitively), first in order
     /// unless [`sources`](Self::sources) placed it; with `false`, turns it
-    /// off. The segment stays in the URI unless
-    /// [`strip_path_prefix`](Self::strip_path_prefix) is on.
+    /// off. The segment stays in the URI, for routes that name it
+    /// (`/{lang}/about`); to route without it (`/about`), with redirects and
+    /// `hreflang` alternates, wrap the router in a
+    /// [`LocalePrefixLayer`](crate::prefix::LocalePrefixLayer) instead.
     pub fn path_source(self, on: bool) -> Self {
         self.with(|settings| {
             let listed = settings.sources.contains(&LocaleSource::Path);
@@ -331,23 +330,8 @@ impl I18nLayer {
                 settings.sources.insert(0, LocaleSource::Path);
             } else if !on {
                 settings.sources.retain(|&s| s != LocaleSource::Path);
-                settings.strip_path = false;
             }
         })
-    }
-
-    /// With `true`, removes the locale segment from the request's URI
-    /// (`/fr/about?x` -> `/about?x`) so routes need not repeat it, and turns
-    /// on the path source as [`path_source(true)`](Self::path_source) does.
-    /// With `false` (the default), the URI is left as it is.
-    ///
-    /// To route on the stripped path, the layer must run before routing:
-    /// wrap the whole `Router` (`I18nLayer::layer(&layer, router)` or
-    /// `ServiceBuilder::new().layer(layer).service(router)`); axum's
-    /// `Router::layer` runs a layer after the route is chosen.
-    pub fn strip_path_prefix(self, strip: bool) -> Self {
-        let layer = if strip { self.path_source(true) } else { self };
-        layer.with(|settings| settings.strip_path = strip)
     }
 
     /// The query parameter of the query source (default `lang`), compared

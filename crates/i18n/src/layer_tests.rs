@@ -223,31 +223,26 @@ async fn cached_negotiation_follows_each_layers_catalog() {
 }
 
 #[tokio::test]
-async fn the_path_prefix_can_be_stripped() {
-    let layer = I18nLayer::new(catalog()).strip_path_prefix(true);
+async fn the_path_source_reads_the_segment_and_leaves_it_in_the_uri() {
+    let layer = I18nLayer::new(catalog()).path_source(true);
     assert_eq!(
         body(layer.clone(), get("/fr/about?x=1")).await,
-        "fr path /about?x=1 Salut"
+        "fr path /fr/about?x=1 Salut"
     );
     assert_eq!(
         body(layer.clone(), get("/zh-hans")).await,
-        "zh-Hans path / 你好"
+        "zh-Hans path /zh-hans 你好"
     );
-    assert_eq!(body(layer.clone(), get("/de/")).await, "de path / Hallo");
-    // Not a catalog tag: the path stays and the next source decides.
+    // Not a catalog tag: the next source decides.
     assert_eq!(
         body(layer.clone(), get("/about/fr")).await,
         "en default /about/fr Hi"
     );
-    assert_eq!(
-        body(layer.clone(), get("/ja/x")).await,
-        "en default /ja/x Hi"
-    );
-    // Stripped even when an earlier source decides, so routes still match.
+    // Listed after the query, the query decides first.
     let query_first = layer.sources([LocaleSource::Query, LocaleSource::Path]);
     assert_eq!(
         body(query_first, get("/fr/a?lang=de")).await,
-        "de query /a?lang=de Hallo"
+        "de query /fr/a?lang=de Hallo"
     );
 }
 
@@ -427,15 +422,9 @@ async fn the_path_source_can_be_turned_on_and_off() {
     // On, without stripping.
     let on = layer.clone().path_source(true);
     assert_eq!(body(on.clone(), get("/fr/x")).await, "fr path /fr/x Salut");
-    // Off again: stripping goes with it.
-    let off = on.strip_path_prefix(true).path_source(false);
+    // Off again.
+    let off = on.path_source(false);
     assert_eq!(body(off, get("/fr/x")).await, "en default /fr/x Hi");
-    // `strip_path_prefix(false)` leaves the source as it was.
-    let not_stripped = layer.strip_path_prefix(false);
-    assert_eq!(
-        body(not_stripped, get("/fr/x")).await,
-        "en default /fr/x Hi"
-    );
 }
 
 /// The sources can come from configuration as a string.
@@ -585,14 +574,17 @@ mod axum_extractor {
     }
 
     #[tokio::test]
-    async fn wrapping_the_router_routes_on_the_stripped_path() {
-        let router = Router::new().route(
-            "/about",
-            route(|l10n: Localizer| async move { l10n.text("hi").into_owned() }),
-        );
+    async fn a_locale_prefix_layer_around_the_router_routes_without_the_prefix() {
+        let i18n = I18nLayer::new(catalog());
+        let router = Router::new()
+            .route(
+                "/about",
+                route(|l10n: Localizer| async move { l10n.text("hi").into_owned() }),
+            )
+            .layer(i18n.clone());
         let app = Router::new().fallback_service(
             ServiceBuilder::new()
-                .layer(I18nLayer::new(catalog()).strip_path_prefix(true))
+                .layer(crate::prefix::LocalePrefixLayer::new(&i18n))
                 .service(router),
         );
         assert_eq!(

@@ -4,8 +4,7 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use http::header::ACCEPT_LANGUAGE;
-use http::uri::PathAndQuery;
-use http::{HeaderMap, HeaderValue, Request, Response, Uri};
+use http::{HeaderMap, HeaderValue, Request, Response};
 use tower_service::Service;
 
 use crate::future::{ResponseFuture, ResponseHeaders};
@@ -80,7 +79,7 @@ where
         // an `Arc` clone and its drop would write the count every core
         // shares); the response future keeps only the headers it will set.
         let generation = self.config.generation.load();
-        let decision = self.config.decide(&generation, &mut req);
+        let decision = self.config.decide(&generation, &req);
         // An inner I18nLayer (a sub-application with its own catalog) replaces
         // an outer one's Localizer: the innermost layer knows the route.
         req.extensions_mut().insert(Localizer::from_parts(
@@ -95,7 +94,7 @@ where
 }
 
 impl Config {
-    pub(crate) fn decide<B>(&self, generation: &Generation, req: &mut Request<B>) -> Decision {
+    pub(crate) fn decide<B>(&self, generation: &Generation, req: &Request<B>) -> Decision {
         // A `LocalePrefixLayer` outside found the locale in the URL: the
         // request's explicit choice, before every source.
         if let Some(locale) = crate::prefix::prefix_locale(generation, req) {
@@ -145,28 +144,11 @@ impl Config {
         decision
     }
 
-    /// The catalog locale named by the path's first segment; strips the
-    /// segment from the URI when configured to.
-    fn path_locale<B>(&self, generation: &Generation, req: &mut Request<B>) -> Option<usize> {
-        let (segment, rest) = first_segment(req.uri().path())?;
-        let locale = generation.catalog.find_tag(segment)?;
-        if self.settings.strip_path {
-            let rest = if rest.is_empty() { "/" } else { rest };
-            let path_and_query = match req.uri().query() {
-                Some(query) => format!("{rest}?{query}"),
-                None => rest.to_owned(),
-            };
-            let mut parts = req.uri().clone().into_parts();
-            let stripped = PathAndQuery::try_from(path_and_query).ok().and_then(|pq| {
-                parts.path_and_query = Some(pq);
-                Uri::from_parts(parts).ok()
-            });
-            match stripped {
-                Some(uri) => *req.uri_mut() = uri,
-                None => tracing::debug!(uri = %req.uri(), "could not strip the locale prefix"),
-            }
-        }
-        Some(locale)
+    /// The catalog locale named by the path's first segment (the segment
+    /// stays: `LocalePrefixLayer` is what routes without it).
+    fn path_locale<B>(&self, generation: &Generation, req: &Request<B>) -> Option<usize> {
+        let (segment, _) = first_segment(req.uri().path())?;
+        generation.catalog.find_tag(segment)
     }
 }
 

@@ -22,7 +22,7 @@ use crate::negotiate::sources::query_value;
 pub(super) fn response<B, ResBody: Default>(
     config: &PrefixConfig,
     generation: &Generation,
-    req: &mut Request<B>,
+    req: &Request<B>,
     prefix: Option<Prefix>,
 ) -> Option<Response<ResBody>> {
     if req.method() != Method::GET && req.method() != Method::HEAD {

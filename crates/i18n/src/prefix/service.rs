@@ -95,8 +95,7 @@ where
         let generation = self.config.i18n.generation.load_full();
         let prefix = Prefix::of(&generation, req.uri().path());
         if self.config.redirect {
-            if let Some(response) = redirect::response(&self.config, &generation, &mut req, prefix)
-            {
+            if let Some(response) = redirect::response(&self.config, &generation, &req, prefix) {
                 return ResponseFuture::redirect(response);
             }
         }
