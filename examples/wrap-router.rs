@@ -5,9 +5,12 @@
 //!
 //! `Router::layer` wraps each route (and the fallback) instead; use it unless
 //! a layer must see the request before the router does. Wrapped, the app is a
-//! plain tower service rather than a `Router`, so the method that gives the
-//! layers the socket peer is spelled through axum's `ServiceExt` trait:
-//! `ServiceExt::<Request>::into_make_service_with_connect_info::<SocketAddr>(app)`.
+//! plain tower service; making it the fallback of an empty `Router` gives a
+//! `Router` back in one line, served with
+//! `app.into_make_service_with_connect_info::<SocketAddr>()` like any other
+//! (the outer router also records `OriginalUri` before the layers run, and
+//! turns their own body types into axum's). `crocodile_i18n::prefix`'s
+//! `LocalePrefixLayer` is served the same way.
 //!
 //! Run with: `cargo run --example wrap-router`
 //!
@@ -15,11 +18,9 @@
 
 use std::net::SocketAddr;
 
-use axum::extract::Request;
+use axum::Router;
 use axum::http::StatusCode;
-use axum::response::IntoResponse;
 use axum::routing::get;
-use axum::{Router, ServiceExt};
 use crocodile::base_context::{AllowedHosts, BaseContext, BaseContextLayer};
 use crocodile::client_ip::{ClientIp, ClientIpLayer, ProxyTrust};
 use tokio::net::TcpListener;
@@ -48,19 +49,18 @@ async fn serve(
     trust: ProxyTrust,
     allowed_hosts: AllowedHosts,
 ) -> std::io::Result<()> {
-    let app = ServiceBuilder::new()
-        // `axum::serve` wants axum's own `Response`; `BaseContextLayer`
-        // answers its 400 with a body type of its own, so convert once here.
-        .map_response(IntoResponse::into_response)
+    let wrapped = ServiceBuilder::new()
         .layer(ClientIpLayer::new(trust.clone()))
         .layer(BaseContextLayer::new(trust, allowed_hosts))
         .service(router());
-    // axum's `ServiceExt` is generic over the request type, which the method
-    // call `app.into_make_service_with_connect_info()` cannot infer: name
-    // the trait and the request type.
-    let make_service =
-        ServiceExt::<Request>::into_make_service_with_connect_info::<SocketAddr>(app);
-    axum::serve(listener, make_service).await
+    // One line makes it a `Router` again (`BaseContextLayer`'s own 400 body
+    // becomes axum's through `IntoResponse`).
+    let app = Router::new().fallback_service(wrapped);
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .await
 }
 
 #[tokio::main]
