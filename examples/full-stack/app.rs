@@ -126,5 +126,8 @@ async fn home(
     );
     args.set("count", l10n.catalog().locales().len());
     args.set("source", l10n.source().as_str());
+    // Shown through `NUMBER()` as the locale writes numbers (`icu` feature).
+    args.set("sample", 1_234_567.891);
+    args.set("ratio", 0.256);
     Html(super::page::render(&l10n, &args, &ctx, alternates.as_ref()))
 }

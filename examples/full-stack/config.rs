@@ -8,7 +8,7 @@ use crocodile::base_context::{AllowedHosts, RequestIdSource};
 use crocodile::forwarded::{
     ClientIpStrategy, ForwardedGrammar, ProxyHeaders, ProxyTrust, TrustedProxies, XForwardedHeaders,
 };
-use crocodile::i18n::Catalog;
+use crocodile::i18n::{Catalog, CatalogBuilder};
 
 use super::providers::ProviderSettings;
 use super::retention::RetentionSettings;
@@ -194,9 +194,10 @@ fn trust(lookup: &impl Fn(&str) -> Option<String>) -> Result<ProxyTrust, String>
 fn catalog(lookup: &impl Fn(&str) -> Option<String>) -> Result<Arc<Catalog>, String> {
     let dir = lookup("CROCODILE_LOCALES").unwrap_or_else(|| DEFAULT_LOCALES.to_owned());
     let default = lookup("CROCODILE_DEFAULT_LOCALE").unwrap_or_else(|| "en".to_owned());
-    let catalog = Catalog::builder()
+    let builder = Catalog::builder()
         .default_locale(default.as_str())
-        .dir(&dir)
+        .dir(&dir);
+    let catalog = with_pseudo_locales(lookup, builder)?
         .build()
         .map_err(|error| {
             format!("CROCODILE_LOCALES={dir:?} (CROCODILE_DEFAULT_LOCALE={default:?}): the catalog has errors:\n{error}")
@@ -208,4 +209,35 @@ fn catalog(lookup: &impl Fn(&str) -> Option<String>) -> Result<Arc<Catalog>, Str
         tracing::warn!("{mismatch}");
     }
     Ok(Arc::new(catalog))
+}
+
+/// `CROCODILE_PSEUDO_LOCALES`: `none` (the default) or a comma-separated
+/// list of pseudo-locales (`en-XA,ar-XB`), served only when asked for by
+/// name (`?lang=en-XA`, the cookie, the path), never negotiated.
+fn with_pseudo_locales(
+    lookup: &impl Fn(&str) -> Option<String>,
+    builder: CatalogBuilder,
+) -> Result<CatalogBuilder, String> {
+    const NAME: &str = "CROCODILE_PSEUDO_LOCALES";
+    let Some(value) = lookup(NAME) else {
+        return Ok(builder);
+    };
+    let list = value.trim();
+    if list.is_empty() || list.eq_ignore_ascii_case("none") {
+        return Ok(builder);
+    }
+    #[cfg(feature = "pseudo")]
+    {
+        let pseudo: crocodile::i18n::PseudoLocales = list
+            .parse()
+            .map_err(|error| format!("{NAME}={value:?}: {error}"))?;
+        Ok(builder.pseudo_locales(pseudo))
+    }
+    #[cfg(not(feature = "pseudo"))]
+    {
+        let _ = builder;
+        Err(format!(
+            "{NAME}={value:?}: this build has no pseudo-locales: run the example with `--features pseudo`"
+        ))
+    }
 }

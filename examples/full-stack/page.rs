@@ -65,6 +65,7 @@ pub(crate) fn render(
 <h1>{title}</h1>
 <p>{greeting}</p>
 <p>{visits}</p>
+<p id="numbers">{numbers}</p>
 <p><small>{source}</small></p>
 <dl>
 <dt>request id</dt><dd><code>{request_id}</code></dd>
@@ -82,6 +83,7 @@ pub(crate) fn render(
         title = escape(&l10n.text("page-title")),
         greeting = escape(&l10n.format("greeting", args)),
         visits = escape(&l10n.format("visits", args)),
+        numbers = escape(&l10n.format("numbers", args)),
         source = escape(&l10n.format("source", args)),
         language = escape(&l10n.text("language")),
         request_id = escape(ctx.request_id().as_str()),

@@ -102,6 +102,24 @@ fn cldr_separators_grouping_and_digits() {
     ]);
 }
 
+/// The table in the crate README, "Numbers (`icu` feature)".
+#[test]
+fn the_readme_table() {
+    let rows = [
+        ("en", "1,234,567.891", "26%"),
+        ("de", "1.234.567,891", "26\u{a0}%"),
+        ("fr", "1\u{202f}234\u{202f}567,891", "26\u{202f}%"),
+        ("hi", "12,34,567.891", "26%"),
+        ("ar-EG", "١٬٢٣٤٬٥٦٧٫٨٩١", "٢٦٪\u{61c}"),
+    ];
+    for (tag, plain, percent) in rows {
+        check(&[
+            (tag, "plain", 1234567.891, plain),
+            (tag, "percent", 0.256, percent),
+        ]);
+    }
+}
+
 #[test]
 fn number_options() {
     check(&[
@@ -165,4 +183,33 @@ fn strings_and_odd_numbers_are_left_to_fluent() {
     assert_eq!(en.format("plain", &args), "NaN");
     args.set("n", f64::INFINITY);
     assert_eq!(en.format("number", &args), "inf");
+}
+
+#[test]
+fn an_arguments_own_digits_yield_to_written_options() {
+    // Fluent keeps the fraction digits of a number parsed from a string
+    // (`/messages/{id}?n=0.256`): a minimum, lowered by an explicit maximum,
+    // two fewer once a percentage.
+    let catalog = catalog();
+    let en = Localizer::new(catalog, "en").unwrap();
+    let rows = [
+        ("number", "1.50", "1.50"),
+        ("max0", "1.50", "2"),
+        ("max1", "0.256", "0.3"),
+        ("min2", "1.5", "1.50"),
+        // The digits given are kept: `0.256` is 25.6%, as an f64 it is 26%.
+        ("percent", "0.256", "25.6%"),
+        ("percent1", "0.256", "25.6%"),
+        ("percent", "0.25", "25%"),
+        ("items0", "1.0", "one:1"),
+    ];
+    for (id, value, expected) in rows {
+        let mut args = FluentArgs::new();
+        args.set("n", crocodile_i18n::FluentValue::try_number(value));
+        assert_eq!(
+            en.try_format(id, Some(&args)).unwrap(),
+            expected,
+            "{id} {value}"
+        );
+    }
 }

@@ -14,3 +14,4 @@ visits = { $count ->
    *[other] عُرضت هذه الصفحة { $count } مرة.
 }
 source = اختير بواسطة: { $source }
+numbers = الأرقام كما تُكتب هنا: { NUMBER($sample, maximumFractionDigits: 2) } و{ NUMBER($ratio, style: "percent", maximumFractionDigits: 1) }.

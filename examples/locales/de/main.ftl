@@ -9,3 +9,4 @@ visits = { $count ->
    *[other] Diese Seite wurde { $count } Mal aufgerufen.
 }
 source = Gewählt durch: { $source }
+numbers = Zahlen, wie man sie hier schreibt: { NUMBER($sample, maximumFractionDigits: 2) } und { NUMBER($ratio, style: "percent", maximumFractionDigits: 1) }.

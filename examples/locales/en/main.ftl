@@ -10,3 +10,7 @@ visits = { $count ->
    *[other] This page has been viewed { $count } times.
 }
 source = Chosen by: { $source }
+
+# NUMBER() (with the `icu` feature): grouping, separators and digits as
+# each locale writes them; the page passes 1234567.891 and 0.256.
+numbers = Numbers as written here: { NUMBER($sample, maximumFractionDigits: 2) } and { NUMBER($ratio, style: "percent", maximumFractionDigits: 1) }.

@@ -9,3 +9,4 @@ visits = { $count ->
    *[other] Cette page a été vue { $count } fois.
 }
 source = Choisi par : { $source }
+numbers = Les nombres, comme on les écrit ici : { NUMBER($sample, maximumFractionDigits: 2) } et { NUMBER($ratio, style: "percent", maximumFractionDigits: 1) }.

@@ -8,3 +8,4 @@ visits = { $count ->
    *[other] 此页面已被浏览 { $count } 次。
 }
 source = 选择来源：{ $source }
+numbers = 本地的数字写法：{ NUMBER($sample, maximumFractionDigits: 2) } 和 { NUMBER($ratio, style: "percent", maximumFractionDigits: 1) }。

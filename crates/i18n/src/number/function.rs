@@ -15,6 +15,10 @@ use super::{MAX_DIGITS, round};
 /// is `1` and `[one]`; `1` with `minimumFractionDigits: 1` is `1.0` and,
 /// in English, `[other]`.
 ///
+/// The fraction digits an argument brings (Fluent keeps those of a number
+/// parsed from a string: `"1.50"` shows two) are a minimum that an explicit
+/// `maximumFractionDigits` lowers, as written options win.
+///
 /// A number whose style already is `percent` holds the percentage shown,
 /// so `NUMBER(NUMBER($r, style: "percent"))` does not multiply twice. A
 /// non-number argument is Fluent's error value, as with its own `NUMBER`.
@@ -32,12 +36,26 @@ pub(super) fn number<'a>(
         return FluentValue::Number(number);
     };
     let percent = number.options.style == FluentNumberStyle::Percent;
-    if percent && input.options.style != FluentNumberStyle::Percent {
+    let scaled = percent && input.options.style != FluentNumberStyle::Percent;
+    if scaled {
         decimal.multiply_pow10(2);
     }
     let options = &mut number.options;
-    let min = options.minimum_fraction_digits.unwrap_or(0).min(MAX_DIGITS);
+    let named_min = named.get("minimumFractionDigits").is_some();
+    let named_max = named.get("maximumFractionDigits").is_some();
+    let mut min = options.minimum_fraction_digits.unwrap_or(0).min(MAX_DIGITS);
+    if !named_min {
+        // An argument's own digits (`"0.256"` from a string keeps three):
+        // a percentage shows two fewer, and an explicit maximum wins.
+        if scaled {
+            min = min.saturating_sub(2);
+        }
+        if named_max {
+            min = min.min(options.maximum_fraction_digits.unwrap_or(MAX_DIGITS));
+        }
+    }
     let default_max = if percent { 0 } else { 3 };
+    // A minimum named in the call wins over a smaller maximum.
     let max = options
         .maximum_fraction_digits
         .unwrap_or(default_max)
