@@ -235,11 +235,12 @@ fn trace_context(
     }
     match incoming_traceparent(headers) {
         Ok(Some(parent)) => {
-            let tracestate = match present
-                .tracestate
-                .then(|| incoming_tracestate(headers))
-                .unwrap_or(Ok(None))
-            {
+            let incoming = if present.tracestate {
+                incoming_tracestate(headers)
+            } else {
+                Ok(None)
+            };
+            let tracestate = match incoming {
                 Ok(state) => state,
                 Err(why) => {
                     tracing::debug!(reason = why.code(), "tracestate dropped");
