@@ -29,6 +29,11 @@ items-min1 = { NUMBER($n, minimumFractionDigits: 1) ->
     [one] one:{ NUMBER($n, minimumFractionDigits: 1) }
    *[other] other:{ NUMBER($n, minimumFractionDigits: 1) }
 }
+exact = { NUMBER($n, maximumFractionDigits: 0) ->
+    [0] zero
+    [1] exactly one
+   *[other] { NUMBER($n, maximumFractionDigits: 0) }
+}
 items-plain = { $n ->
     [one] one:{ $n }
    *[other] other:{ $n }
@@ -160,6 +165,10 @@ fn plural_categories_agree_with_the_digits_shown() {
         ("fr", "items-min1", 1.0, "one:1,0"),
         ("fr", "items0", 1.4, "one:1"),
         ("fr", "items0", 1.6, "other:2"),
+        // Exact keys match the rounded number.
+        ("en", "exact", 0.4, "zero"),
+        ("en", "exact", 1.2, "exactly one"),
+        ("en", "exact", 2.0, "2"),
         // A plain variable is shown with all its digits: it agrees too.
         ("en", "items-plain", 1.0, "one:1"),
         ("en", "items-plain", 1.5, "other:1.5"),

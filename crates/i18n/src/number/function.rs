@@ -11,7 +11,7 @@ use super::{MAX_DIGITS, round};
 /// `minimumIntegerDigits`, `type`), multiplies a percent by 100, then rounds
 /// to the fraction digits it will show (ECMA-402's defaults: at most 3, or
 /// 0 for a percent) and records them, so the value Fluent selects a plural
-/// category with is the one shown: `1.0` with `maximumFractionDigits: 0`
+/// category (or an exact key such as `[0]`) with is the one shown: `1.0` with `maximumFractionDigits: 0`
 /// is `1` and `[one]`; `1` with `minimumFractionDigits: 1` is `1.0` and,
 /// in English, `[other]`.
 ///
@@ -69,8 +69,11 @@ pub(super) fn number<'a>(
             .unsigned_abs(),
     );
     let shown = fraction.max(min);
-    options.minimum_fraction_digits = Some(shown);
-    options.maximum_fraction_digits = Some(shown);
+    // The value now holds exactly the digits to show; the minimum keeps the
+    // trailing zeros (`1.0`, the plural operand `v`). Nothing else is set,
+    // so a rounded integer still matches an exact variant key (`[1]`).
+    options.minimum_fraction_digits = (shown > 0).then_some(shown);
+    options.maximum_fraction_digits = None;
     options.minimum_integer_digits = options.minimum_integer_digits.map(|d| d.min(MAX_DIGITS));
     number.value = decimal.to_string().parse().unwrap_or(number.value);
     FluentValue::Number(FluentNumber::new(number.value, number.options))
