@@ -9,7 +9,7 @@ use tower_service::Service;
 
 use crate::future::{ResponseFuture, ResponseHeaders};
 use crate::layer::{Config, Generation};
-use crate::negotiate::sources::{cookie_value, first_segment, query_value};
+use crate::negotiate::sources::{Lines, Scanned, cookie_value, first_segment, query_value};
 use crate::{I18nLayer, LocaleSource, Localizer};
 
 /// Middleware that inserts a [`Localizer`]; see [`I18nLayer`].
@@ -116,6 +116,7 @@ impl Config {
             vary_accept_language: false,
             vary_cookie: false,
         };
+        let scanned = Scanned::scan(req.headers());
         for &source in &self.settings.sources {
             let found = match source {
                 LocaleSource::Query => req
@@ -125,13 +126,16 @@ impl Config {
                     .and_then(|value| lookup(generation, source, value)),
                 LocaleSource::Cookie => {
                     decision.vary_cookie = true;
-                    cookie_value(req.headers(), self.settings.cookie_name.as_str())
+                    scanned
+                        .cookie
+                        .then(|| cookie_value(req.headers(), self.settings.cookie_name.as_str()))
+                        .flatten()
                         .and_then(|value| lookup(generation, source, value))
                 }
                 LocaleSource::Path => path_locale,
                 LocaleSource::AcceptLanguage => {
                     decision.vary_accept_language = true;
-                    accept_language(generation, req.headers())
+                    accept_language(generation, req.headers(), scanned.accept_language)
                 }
                 LocaleSource::Default => None,
             };
@@ -155,20 +159,25 @@ impl Config {
 /// Negotiates `Accept-Language`, through the cache when the request has
 /// exactly one such header (every browser's case); several lines are
 /// rare and negotiated uncached, so a cache key is always one value.
-fn accept_language(generation: &Generation, headers: &HeaderMap) -> Option<usize> {
-    let values = headers.get_all(ACCEPT_LANGUAGE);
-    let mut iter = values.iter();
-    match (iter.next(), iter.next()) {
-        (None, _) => None,
-        (Some(value), None) => {
+fn accept_language(
+    generation: &Generation,
+    headers: &HeaderMap,
+    lines: Lines<'_>,
+) -> Option<usize> {
+    match lines {
+        Lines::None => None,
+        Lines::One(value) => {
             let bytes = value.as_bytes();
             generation
                 .cache
                 .get_or_negotiate(bytes, || generation.catalog.negotiate_header([bytes]))
         }
-        (Some(_), Some(_)) => generation
-            .catalog
-            .negotiate_header(values.iter().map(HeaderValue::as_bytes)),
+        Lines::Several => generation.catalog.negotiate_header(
+            headers
+                .get_all(ACCEPT_LANGUAGE)
+                .iter()
+                .map(HeaderValue::as_bytes),
+        ),
     }
 }
 

@@ -4,8 +4,8 @@
 //! value that is not a plain language tag simply does not match a catalog
 //! locale.
 
-use http::HeaderMap;
-use http::header::COOKIE;
+use http::header::{ACCEPT_LANGUAGE, COOKIE};
+use http::{HeaderMap, HeaderValue};
 
 /// The value of the first `name=value` pair of `query` named `name`.
 pub(crate) fn query_value<'a>(query: &'a str, name: &str) -> Option<&'a str> {
@@ -13,6 +13,59 @@ pub(crate) fn query_value<'a>(query: &'a str, name: &str) -> Option<&'a str> {
         let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
         (key == name && !value.is_empty()).then_some(value)
     })
+}
+
+/// The `Accept-Language` lines of a request.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Lines<'a> {
+    None,
+    /// Exactly one (every browser's case): the cache's key.
+    One(&'a HeaderValue),
+    Several,
+}
+
+/// The two headers negotiation reads from every request, found by one pass
+/// over its few headers: two `HeaderMap` lookups (hash, probe, compare)
+/// cost more than comparing the names of a typical request's handful, and
+/// most requests have no `Cookie` at all.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Scanned<'a> {
+    pub(crate) cookie: bool,
+    pub(crate) accept_language: Lines<'a>,
+}
+
+impl<'a> Scanned<'a> {
+    /// Above this many header lines, two lookups are cheaper than the pass.
+    const MAX_SCANNED: usize = 32;
+
+    pub(crate) fn scan(headers: &'a HeaderMap) -> Self {
+        if headers.len() > Self::MAX_SCANNED {
+            let mut lines = headers.get_all(ACCEPT_LANGUAGE).iter();
+            return Self {
+                cookie: headers.contains_key(COOKIE),
+                accept_language: match (lines.next(), lines.next()) {
+                    (None, _) => Lines::None,
+                    (Some(value), None) => Lines::One(value),
+                    (Some(_), Some(_)) => Lines::Several,
+                },
+            };
+        }
+        let mut scanned = Self {
+            cookie: false,
+            accept_language: Lines::None,
+        };
+        for (name, value) in headers {
+            if name == ACCEPT_LANGUAGE {
+                scanned.accept_language = match scanned.accept_language {
+                    Lines::None => Lines::One(value),
+                    _ => Lines::Several,
+                };
+            } else if name == COOKIE {
+                scanned.cookie = true;
+            }
+        }
+        scanned
+    }
 }
 
 /// The value of the first cookie named `name` (RFC 6265 section 5.4 order),
