@@ -284,9 +284,7 @@ impl Localizer {
             // Numbers are written as the locale whose message this is, the
             // locale whose plural rules select its variants.
             #[cfg(feature = "icu")]
-            if let Some(numbers) = &locale.numbers {
-                crate::number::select(numbers);
-            }
+            crate::number::select(locale.numbers.as_ref());
             let text = locale.bundle.format_pattern(pattern, args, &mut errors);
             return Some((text, locale, errors));
         }

@@ -147,12 +147,18 @@ thread_local! {
     static CURRENT: RefCell<Option<Arc<LocaleNumbers>>> = const { RefCell::new(None) };
 }
 
-/// Makes `numbers` the formatters of this thread's next `format_pattern`.
-pub(crate) fn select(numbers: &Arc<LocaleNumbers>) {
+/// Makes `numbers` the formatters of this thread's next `format_pattern`;
+/// `None` (a locale ICU4X made none for) leaves numbers to Fluent.
+pub(crate) fn select(numbers: Option<&Arc<LocaleNumbers>>) {
     CURRENT.with(|current| {
         let mut current = current.borrow_mut();
-        if !current.as_ref().is_some_and(|c| Arc::ptr_eq(c, numbers)) {
-            *current = Some(Arc::clone(numbers));
+        let same = match (current.as_ref(), numbers) {
+            (Some(current), Some(numbers)) => Arc::ptr_eq(current, numbers),
+            (None, None) => true,
+            _ => false,
+        };
+        if !same {
+            *current = numbers.cloned();
         }
     });
 }
@@ -210,6 +216,17 @@ mod tests {
             numbers("en").format(&FluentNumber::from(f64::INFINITY)),
             None
         );
+    }
+
+    #[test]
+    fn selecting_none_leaves_numbers_to_fluent() {
+        let value = FluentValue::from(1234.5);
+        let fr = Arc::new(numbers("fr"));
+        select(Some(&fr));
+        assert_eq!(format_value(&value, &()).as_deref(), Some("1\u{202f}234,5"));
+        select(None);
+        assert_eq!(format_value(&value, &()), None);
+        assert_eq!(format_value(&FluentValue::from("text"), &()), None);
     }
 
     #[test]
