@@ -34,6 +34,12 @@ exact = { NUMBER($n, maximumFractionDigits: 0) ->
     [1] exactly one
    *[other] { NUMBER($n, maximumFractionDigits: 0) }
 }
+ordinal = { NUMBER($n, type: "ordinal") ->
+    [one] { $n }st
+    [two] { $n }nd
+    [few] { $n }rd
+   *[other] { $n }th
+}
 items-plain = { $n ->
     [one] one:{ $n }
    *[other] other:{ $n }
@@ -169,6 +175,11 @@ fn plural_categories_agree_with_the_digits_shown() {
         ("en", "exact", 0.4, "zero"),
         ("en", "exact", 1.2, "exactly one"),
         ("en", "exact", 2.0, "2"),
+        // `type: "ordinal"` selects with CLDR's ordinal rules.
+        ("en", "ordinal", 1.0, "1st"),
+        ("en", "ordinal", 22.0, "22nd"),
+        ("en", "ordinal", 113.0, "113th"),
+        ("en", "ordinal", 1233.0, "1,233rd"),
         // A plain variable is shown with all its digits: it agrees too.
         ("en", "items-plain", 1.0, "one:1"),
         ("en", "items-plain", 1.5, "other:1.5"),
