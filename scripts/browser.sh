@@ -19,7 +19,7 @@ cd "$(dirname "$0")/.."
 bin=${1:-target/release/examples/full-stack}
 out=${BROWSER_OUT:-target/browser}
 mkdir -p "$out"
-rm -f "$out"/*.png
+rm -f "$out"/*.png "$out"/*.log
 
 if ! command -v chromium >/dev/null 2>&1; then
   echo "installing chromium (Debian's package)"
