@@ -24,6 +24,9 @@
 #                     full peers bare-message full-message peers-message";
 #                     empty skips part 1)
 #   SMALL, LARGE      requests of the two callgrind runs (2000, 6000)
+#   CALLGRIND_WORKERS tokio worker threads under callgrind (1: with more, an
+#                     idle worker's wake-ups move the counts by a few hundred
+#                     instructions per request from run to run)
 #   WRK_STACKS        stacks for part 2 ("bare client-ip base-context i18n
 #                     full peers"; empty skips part 2; bare must be first)
 #   ROUNDS            wrk rounds per stack (5), ROUND_SECONDS (3), CONNECTIONS (32)
@@ -31,6 +34,8 @@
 #                     the server several cores to see cross-core contention)
 #   TIME_LIMIT        seconds for the whole wrk part (600)
 #   BUILD             0 to use the load server already built (1)
+#   BIN               the load server to run (target/release/load-server):
+#                     another build, to compare two commits
 #   OUT               where callgrind files go (target/measure); annotate
 #                     one with `callgrind_annotate --inclusive=yes FILE`
 set -euo pipefail
@@ -39,6 +44,7 @@ cd "$(dirname "$0")/.."
 read -r -a CG_STACKS <<<"${CALLGRIND_STACKS-bare client-ip base-context i18n full peers bare-message full-message peers-message}"
 read -r -a WRK_LIST <<<"${WRK_STACKS-bare client-ip base-context i18n full peers}"
 SMALL=${SMALL:-2000}
+CALLGRIND_WORKERS=${CALLGRIND_WORKERS:-1}
 LARGE=${LARGE:-6000}
 ROUNDS=${ROUNDS:-5}
 ROUND_SECONDS=${ROUND_SECONDS:-3}
@@ -62,7 +68,7 @@ need() { # command package
 [ ${#WRK_LIST[@]} -eq 0 ] || need wrk wrk
 
 [ "${BUILD:-1}" = 0 ] || cargo build --release -p crocodile-load-server
-BIN=${CARGO_TARGET_DIR:-target}/release/load-server
+BIN=${BIN:-${CARGO_TARGET_DIR:-target}/release/load-server}
 mkdir -p "$OUT"
 COMMIT=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
 DIRTY=$(git status --porcelain --untracked-files=no 2>/dev/null | head -c1)
@@ -98,8 +104,8 @@ declare -A PER_REQUEST
 callgrind_total() { # stack requests: runs it, prints the total instructions
     local file="$OUT/$1-$2.cg" log="$OUT/$1-$2.log"
     rm -f "$file"
-    start_server "$log" valgrind --tool=callgrind --callgrind-out-file="$file" \
-        "$BIN" "$1" "127.0.0.1:$PORT"
+    start_server "$log" env LOAD_SERVER_WORKERS="$CALLGRIND_WORKERS" \
+        valgrind --tool=callgrind --callgrind-out-file="$file" "$BIN" "$1" "127.0.0.1:$PORT"
     timeout 600 "$BIN" client "127.0.0.1:$PORT" "$2" || { echo "client failed against $1" >&2; exit 1; }
     stop_server
     awk '/^(summary|totals):/ {print $2; exit}' "$file"

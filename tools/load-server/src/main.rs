@@ -32,7 +32,8 @@
 //! keep-alive requests with the measured headers (see `client.rs`).
 //!
 //! The server stops cleanly on SIGINT or SIGTERM (so callgrind writes its
-//! counts). No logging, so none pays for a subscriber.
+//! counts). `LOAD_SERVER_WORKERS=N` sets tokio's worker threads (default:
+//! one per core). No logging, so none pays for a subscriber.
 
 mod client;
 mod peers;
@@ -166,8 +167,27 @@ async fn shutdown_signal() {
     }
 }
 
-#[tokio::main]
-async fn main() -> ExitCode {
+fn main() -> ExitCode {
+    // `LOAD_SERVER_WORKERS=1` (what `scripts/measure.sh` runs callgrind
+    // with): one worker thread, so no idle worker wakes to look for work
+    // and the instruction counts repeat run to run.
+    let mut runtime = tokio::runtime::Builder::new_multi_thread();
+    if let Some(workers) = std::env::var("LOAD_SERVER_WORKERS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+    {
+        runtime.worker_threads(workers);
+    }
+    match runtime.enable_all().build() {
+        Ok(runtime) => runtime.block_on(run()),
+        Err(error) => {
+            eprintln!("error: cannot start the runtime: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run() -> ExitCode {
     let mut args = std::env::args().skip(1);
     let stack = args.next().unwrap_or_else(|| "full".to_owned());
     let addr = args.next().unwrap_or_else(|| "127.0.0.1:3001".to_owned());
