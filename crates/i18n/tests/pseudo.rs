@@ -142,3 +142,26 @@ fn reload_keeps_the_pseudo_locales() {
     let catalog = catalog("en-XA,ar-XB").rebuild().unwrap();
     assert_eq!(catalog.locales().count(), 5);
 }
+
+#[tokio::test]
+async fn a_pseudo_locale_prefix_routes_but_is_never_an_hreflang_alternate() {
+    use crocodile_i18n::prefix::{Alternates, LocalePrefixLayer};
+    use tower::Layer;
+
+    let i18n = I18nLayer::new(catalog("en-XA,ar-XB"));
+    let router = Router::new()
+        .route(
+            "/about",
+            get(|l10n: Localizer, alternates: Alternates| async move {
+                let hreflangs: Vec<&str> = alternates.iter().map(|a| a.hreflang).collect();
+                format!("{} {}", l10n.tag(), hreflangs.join(","))
+            }),
+        )
+        .layer(i18n.clone());
+    let app = Router::new().fallback_service(LocalePrefixLayer::new(&i18n).layer(router));
+
+    let body = get_with(&app, "/en-XA/about", ("accept-language", "fr")).await;
+    assert_eq!(body, "en-XA en,ar,fr,x-default");
+    let body = get_with(&app, "/about", ("accept-language", "ar-XB")).await;
+    assert_eq!(body, "ar en,ar,fr,x-default");
+}

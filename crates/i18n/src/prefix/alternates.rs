@@ -110,7 +110,9 @@ impl Alternates {
     }
 
     /// Every catalog locale's URL, in catalog order, then `x-default`, as
-    /// path-absolute references (`/fr/about`).
+    /// path-absolute references (`/fr/about`). Pseudo-locales (`en-XA`) are
+    /// left out: they are for development, and an `hreflang` link would ask
+    /// search engines to index them. Their prefixes still route.
     pub fn iter(&self) -> impl Iterator<Item = Alternate<'_>> + '_ {
         self.absolute("")
     }
@@ -122,8 +124,10 @@ impl Alternates {
         let origin = origin.strip_suffix('/').unwrap_or(origin);
         self.generation
             .catalog
-            .locales()
-            .map(Some)
+            .locales
+            .iter()
+            .filter(|locale| !locale.pseudo)
+            .map(|locale| Some(locale.tag.as_str()))
             .chain([None])
             .map(move |tag| Alternate {
                 hreflang: tag.unwrap_or("x-default"),
