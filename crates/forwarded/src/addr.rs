@@ -207,6 +207,41 @@ mod tests {
     }
 
     #[test]
+    fn the_fast_dotted_quad_reader_agrees_with_std() {
+        let cases = [
+            "1.2.3.4",
+            "0.0.0.0",
+            "255.255.255.255",
+            "10.0.0.3",
+            "203.0.113.7",
+            "256.1.1.1",
+            "1.2.3",
+            "1.2.3.4.5",
+            "01.2.3.4",
+            "1.02.3.4",
+            "1.2.3.00",
+            "1..2.3",
+            ".1.2.3",
+            "1.2.3.",
+            "1.2.3.4 ",
+            "1.2.3.1000",
+            "a.b.c.d",
+            "1.2.3.-4",
+            "0.0.0.00",
+            "9.99.199.255",
+            "1.2.3.4:80",
+        ];
+        for case in cases {
+            let std = case.parse::<Ipv4Addr>().ok();
+            assert_eq!(fast_ipv4(case.as_bytes()), std, "{case}");
+        }
+        for a in [0_u32, 1, 9, 10, 99, 100, 199, 200, 249, 250, 255] {
+            let text = format!("{a}.{a}.{a}.{a}");
+            assert_eq!(fast_ipv4(text.as_bytes()), text.parse().ok(), "{text}");
+        }
+    }
+
+    #[test]
     fn entry_table() {
         // (entry, expected ip and port, or the error)
         let ok: &[(&str, &str, Option<u16>)] = &[
