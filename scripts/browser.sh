@@ -243,7 +243,7 @@ def switch_by_query_and_cookie(browser):
     # 2. The switcher: French, with its numbers (U+202F between the groups).
     page = browser.click('nav a[lang="fr"]', locale("fr"))
     check("click Français", page, "fr", "ltr",
-          ["Bonjour", "query", "1\u202f234\u202f567,89", "25,6\u202f%"])
+          ["Bonjour", "query", "1\u202f234\u202f567,89", "25,6\u00a0%"])
     if browser.cookie("lang") != "fr":
         raise Fail(f"the language cookie is {browser.cookie('lang')!r} after choosing French")
     shot(browser, "fr")

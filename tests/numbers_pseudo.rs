@@ -43,7 +43,7 @@ async fn numbers_are_written_as_each_locale_writes_them() {
             "fr",
             "Les nombres, comme on les écrit ici : {} et {}.",
             "1\u{202f}234\u{202f}567,89",
-            "25,6\u{202f}%",
+            "25,6\u{a0}%",
         ),
         (
             "ar",

@@ -43,6 +43,7 @@
 
 mod function;
 mod percent;
+mod percent_data;
 
 use std::cell::RefCell;
 use std::fmt::Write as _;
@@ -80,8 +81,7 @@ impl LocaleNumbers {
         };
         let grouped = with(GroupingStrategy::Auto)?;
         let ungrouped = with(GroupingStrategy::Never)?;
-        let native_digits = grouped.format(&Decimal::from(0)).to_string() != "0";
-        let percent = percent::affixes(id.language.as_str(), native_digits);
+        let percent = percent::affixes(&locale);
         Some(Self {
             grouped,
             ungrouped,
