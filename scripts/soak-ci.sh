@@ -5,6 +5,9 @@
 # VmRSS after a 20 k warm-up must stay under SOAK_RSS_LIMIT_KB (1024 kB; a
 # leak of 8 bytes per request would already exceed it). The exact heap
 # proofs are tests/leak_heap*.rs; this is the same claim for the real binary.
+# Then the example's retention guard (CROCODILE_RETENTION_AGE=0s: any request
+# alive after its response counts) must report `retained_requests: 0` in
+# /context: nothing kept any of those requests.
 #
 # Usage: scripts/soak-ci.sh   (under a minute after the release build)
 set -euo pipefail
@@ -22,7 +25,7 @@ fi
 cargo build --release --example full-stack
 
 LOG=$(mktemp)
-RUST_LOG=warn CROCODILE_ADDR=127.0.0.1:0 target/release/examples/full-stack >"$LOG" 2>&1 &
+RUST_LOG=warn CROCODILE_ADDR=127.0.0.1:0 CROCODILE_RETENTION_AGE=0s target/release/examples/full-stack >"$LOG" 2>&1 &
 PID=$!
 trap 'kill $PID 2>/dev/null || true; rm -f "$LOG"' EXIT
 URL=
@@ -60,6 +63,12 @@ HWM=$(awk '/^VmHWM/ {print $2}' "/proc/$PID/status")
 echo "soak: VmRSS ${WARM_RSS} kB after ${WARM_TOTAL} requests, ${END_RSS} kB after ${TOTAL} (growth ${GROWTH} kB, limit ${LIMIT_KB} kB); VmHWM ${HWM} kB"
 if [ "$GROWTH" -ge "$LIMIT_KB" ]; then
     echo "soak: FAILED: resident memory grew ${GROWTH} kB over $((TOTAL - WARM_TOTAL)) requests" >&2
+    exit 1
+fi
+RETAINED=$(curl -fsS -H 'Host: localhost' "$URL/context" | python3 -c 'import json, sys; print(json.load(sys.stdin)["retained_requests"])')
+echo "soak: the retention guard counts ${RETAINED} requests kept after their response"
+if [ "$RETAINED" != 0 ]; then
+    echo "soak: FAILED: ${RETAINED} requests were still alive after their responses" >&2
     exit 1
 fi
 echo "soak: ok"
