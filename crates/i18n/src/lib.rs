@@ -18,6 +18,8 @@ pub mod prefix;
 #[cfg(feature = "pseudo")]
 #[cfg_attr(docsrs, doc(cfg(feature = "pseudo")))]
 pub mod pseudo;
+#[cfg(feature = "axum")]
+mod rejection;
 mod service;
 #[cfg(feature = "watch")]
 mod watch;
