@@ -7,7 +7,7 @@
 mod common;
 
 use common::leaky::{assert_useful_failure, holding_task_layer};
-use common::stack::{SHAPES, probe_app, request, send};
+use common::stack::{SHAPES, probe_app, send_shapes};
 use crocodile_leak_check::LeakCheck;
 
 #[global_allocator]
@@ -22,13 +22,7 @@ async fn tasks_holding_request_extensions_fail_the_leak_check() {
 
     let report = LeakCheck::new(N)
         .warm_up(2 * SHAPES.len())
-        .measure(async |count| {
-            for i in 0..count {
-                let shape = &SHAPES[i % SHAPES.len()];
-                let status = send(&router, request(shape, "/probe")).await;
-                assert_eq!(status.as_u16(), shape.status, "{shape:?}");
-            }
-        })
+        .measure(async |count| send_shapes(&router, "/probe", count).await)
         .await;
     eprintln!("{report}");
 

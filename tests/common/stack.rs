@@ -183,3 +183,13 @@ pub async fn send(router: &Router, req: Request<Body>) -> StatusCode {
     assert!(!body.is_empty() || status != StatusCode::OK);
     status
 }
+
+/// Sends `count` requests to `path`, cycling through [`SHAPES`], and checks
+/// each status: what the leak measurements of one route send.
+pub async fn send_shapes(router: &Router, path: &str, count: usize) {
+    for i in 0..count {
+        let shape = &SHAPES[i % SHAPES.len()];
+        let status = send(router, request(shape, path)).await;
+        assert_eq!(status.as_u16(), shape.status, "{path} {shape:?}");
+    }
+}
