@@ -41,7 +41,7 @@ for _ in $(seq 1 100); do
 done
 body=$(curl -fsS --interface 127.0.0.7 "http://127.0.0.1:$port/context" -H 'X-Forwarded-For: 6.6.6.6' || true)
 echo "GET /context -> $body"
-for key in client_ip client_ip_source client_ip_fallback peer request_id scheme host port origin home_url locale received_at; do
+for key in client_ip client_ip_source client_ip_fallback peer request_id scheme host port origin home_url locale received_at trace_id traceparent alternates retained_requests; do
   check "/context has \"$key\"" grep -q "\"$key\"" <<<"$body"
 done
 # The default trusts loopback, so a loopback peer's header is believed.
