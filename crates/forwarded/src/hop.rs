@@ -135,26 +135,31 @@ impl Hop {
     /// request's own `Host` holds. Not validated: parse it with
     /// [`parse_host`](crate::parse_host).
     pub fn host<'a>(&self, headers: &'a HeaderMap) -> Result<Cow<'a, [u8]>, Ignored> {
+        // The span first: a custom `HeaderName` constant is built and
+        // dropped (a call through its `Bytes` vtable) on each use, which
+        // most requests (no proxy host) need not pay.
+        let span = self.host?;
         let name = match self.family {
             ProxyHeaders::XForwarded => X_FORWARDED_HOST,
             ProxyHeaders::Forwarded => FORWARDED,
         };
-        resolve(self.host, headers, &name)
+        resolve(span, headers, &name)
     }
 
     /// The path prefix the hop reported in `X-Forwarded-Prefix` (when
     /// enabled), or why there is none. Not validated.
     pub fn prefix<'a>(&self, headers: &'a HeaderMap) -> Result<Cow<'a, [u8]>, Ignored> {
-        resolve(self.prefix, headers, &X_FORWARDED_PREFIX)
+        let span = self.prefix?;
+        resolve(span, headers, &X_FORWARDED_PREFIX)
     }
 }
 
 fn resolve<'a>(
-    span: Result<Span, Ignored>,
+    span: Span,
     headers: &'a HeaderMap,
     name: &HeaderName,
 ) -> Result<Cow<'a, [u8]>, Ignored> {
-    span?.resolve(headers.get_all(name)).ok_or(Ignored::Changed)
+    span.resolve(headers.get_all(name)).ok_or(Ignored::Changed)
 }
 
 /// Where a [`Hop`]'s client address came from.
