@@ -20,25 +20,18 @@ use crocodile::client_ip::{ClientIpLayer, ProxyTrust};
 use crocodile::i18n::{Catalog, I18nLayer};
 use divan::{AllocProfiler, Bencher, black_box};
 use http::Request;
-use tower::ServiceExt;
 
 #[global_allocator]
 static ALLOC: AllocProfiler = AllocProfiler::system();
+
+mod common;
 
 fn main() {
     divan::main();
 }
 
 /// The example's catalog: en (default), fr, de, zh-Hans, ar.
-static CATALOG: LazyLock<Arc<Catalog>> = LazyLock::new(|| {
-    Arc::new(
-        Catalog::builder()
-            .default_locale("en")
-            .dir(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/locales"))
-            .build()
-            .expect("the example catalog builds"),
-    )
-});
+static CATALOG: LazyLock<Arc<Catalog>> = LazyLock::new(common::example_catalog);
 
 /// One trust model for every layer, as a deployment configures it: the
 /// layers then walk the proxy headers once per request.
@@ -89,17 +82,9 @@ fn request() -> Request<Body> {
         .unwrap()
 }
 
-/// `router` as `axum::serve` runs it: `with_state(())` turns every handler
-/// into a route (applying the layers) once, as `into_make_service` does; a
-/// `Router<()>` called directly would re-apply every layer per request.
+/// `router` as `axum::serve` runs it (`common::run_router`).
 fn run(bencher: Bencher<'_, '_>, router: Router) {
-    let router = router.with_state(());
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .build()
-        .unwrap();
-    bencher.with_inputs(request).bench_local_values(|req| {
-        runtime.block_on(async { black_box(router.clone().oneshot(req).await.unwrap()) })
-    });
+    common::run_router(bencher, request, router);
 }
 
 #[divan::bench]
@@ -160,9 +145,11 @@ fn identity(bencher: Bencher<'_, '_>) {
 mod tower_only {
     use super::*;
     use axum::extract::ConnectInfo;
-    use http::{HeaderValue, Response, header::CONTENT_TYPE};
+    use http::Response;
     use std::convert::Infallible;
     use tower::{Layer, Service, service_fn};
+
+    use super::common::ok;
 
     fn peer_request() -> Request<Body> {
         let mut req = request();
@@ -171,23 +158,11 @@ mod tower_only {
         req
     }
 
-    /// A response with a header already, as real ones have (so a layer
-    /// adding one does not pay for the header map).
-    async fn ok(req: Request<Body>) -> Result<Response<Body>, Infallible> {
-        black_box(&req);
-        let mut res = Response::new(Body::empty());
-        res.headers_mut()
-            .insert(CONTENT_TYPE, HeaderValue::from_static("text/plain"));
-        Ok(res)
-    }
-
     fn run<S, B>(bencher: Bencher<'_, '_>, svc: S)
     where
         S: Service<Request<Body>, Response = Response<B>, Error = Infallible> + Clone,
     {
-        bencher
-            .with_inputs(peer_request)
-            .bench_local_values(|req| black_box(futures_now(svc.clone().oneshot(req))));
+        super::common::run_tower(bencher, peer_request, svc);
     }
 
     #[divan::bench]
@@ -245,19 +220,6 @@ mod tower_only {
             .layer(i18n_layer())
             .service_fn(ok);
         run(bencher, svc);
-    }
-
-    /// Polls a future that is ready at once (these services never wait).
-    fn futures_now<F: std::future::Future>(future: F) -> F::Output {
-        let mut future = std::pin::pin!(future);
-        let waker = std::task::Waker::noop();
-        match future
-            .as_mut()
-            .poll(&mut std::task::Context::from_waker(waker))
-        {
-            std::task::Poll::Ready(output) => output,
-            std::task::Poll::Pending => unreachable!("service_fn handlers here are ready at once"),
-        }
     }
 }
 

@@ -10,7 +10,6 @@
 
 use std::convert::Infallible;
 use std::sync::{Arc, LazyLock};
-use std::task::{Context, Poll, Waker};
 
 use axum::Router;
 use axum::body::Body;
@@ -19,25 +18,19 @@ use crocodile::i18n::prefix::LocalePrefixLayer;
 use crocodile::i18n::{Catalog, I18nLayer};
 use divan::{AllocProfiler, Bencher, black_box};
 use http::{Request, Response};
-use tower::{Layer, Service, ServiceExt, service_fn};
+use tower::{Layer, Service, service_fn};
 
 #[global_allocator]
 static ALLOC: AllocProfiler = AllocProfiler::system();
+
+mod common;
 
 fn main() {
     divan::main();
 }
 
 /// The example's catalog: en (default), fr, de, zh-Hans, ar.
-static CATALOG: LazyLock<Arc<Catalog>> = LazyLock::new(|| {
-    Arc::new(
-        Catalog::builder()
-            .default_locale("en")
-            .dir(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/locales"))
-            .build()
-            .expect("the example catalog builds"),
-    )
-});
+static CATALOG: LazyLock<Arc<Catalog>> = LazyLock::new(common::example_catalog);
 
 /// A browser's request for `uri`: a ranked `Accept-Language` (`fr` wins).
 fn request(uri: &'static str) -> impl Fn() -> Request<Body> {
@@ -56,25 +49,11 @@ async fn ok(req: Request<Body>) -> Result<Response<Body>, Infallible> {
     Ok(Response::new(Body::empty()))
 }
 
-/// Polls a future that never waits (the services here answer at once).
-fn now<F: Future>(future: F) -> F::Output {
-    let mut future = std::pin::pin!(future);
-    match future
-        .as_mut()
-        .poll(&mut Context::from_waker(Waker::noop()))
-    {
-        Poll::Ready(output) => output,
-        Poll::Pending => unreachable!("the benchmarked services never wait"),
-    }
-}
-
 fn run<S>(bencher: Bencher<'_, '_>, uri: &'static str, svc: S)
 where
     S: Service<Request<Body>, Response = Response<Body>, Error = Infallible> + Clone,
 {
-    bencher
-        .with_inputs(request(uri))
-        .bench_local_values(|req| black_box(now(svc.clone().oneshot(req))));
+    common::run_tower(bencher, request(uri), svc);
 }
 
 mod tower_only {
@@ -111,28 +90,15 @@ mod tower_only {
 mod router {
     use super::*;
 
-    /// `axum::serve`'s way: `with_state(())` once, then a clone per request.
-    fn serve(
-        router: Router,
-    ) -> impl Service<Request<Body>, Response = Response<Body>, Error = Infallible> + Clone {
-        router.with_state(())
-    }
-
     fn routes(i18n: &I18nLayer) -> Router {
         Router::new()
             .route("/about", get(|| async { "ok" }))
             .layer(i18n.clone())
     }
 
-    /// Through a runtime, as `benches/layers.rs` runs its routers.
+    /// As `axum::serve` runs it (`common::run_router`).
     fn run_router(bencher: Bencher<'_, '_>, uri: &'static str, router: Router) {
-        let svc = serve(router);
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .build()
-            .unwrap();
-        bencher.with_inputs(request(uri)).bench_local_values(|req| {
-            runtime.block_on(async { black_box(svc.clone().oneshot(req).await.unwrap()) })
-        });
+        common::run_router(bencher, request(uri), router);
     }
 
     #[divan::bench]

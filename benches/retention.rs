@@ -19,13 +19,14 @@ use axum::body::Body;
 use axum::extract::ConnectInfo;
 use axum::routing::get;
 use crocodile_leak_check::RetentionGuardLayer;
-use divan::{AllocProfiler, Bencher, black_box};
-use http::header::CONTENT_TYPE;
-use http::{HeaderValue, Request, Response};
-use tower::{Layer, Service, ServiceExt, service_fn};
+use divan::{AllocProfiler, Bencher};
+use http::{Request, Response};
+use tower::{Layer, Service, service_fn};
 
 #[global_allocator]
 static ALLOC: AllocProfiler = AllocProfiler::system();
+
+mod common;
 
 fn main() {
     divan::main();
@@ -50,22 +51,13 @@ fn request() -> Request<Body> {
 mod tower_only {
     use super::*;
 
-    /// A response with a header already, as real ones have.
-    async fn ok(req: Request<Body>) -> Result<Response<Body>, Infallible> {
-        black_box(&req);
-        let mut res = Response::new(Body::empty());
-        res.headers_mut()
-            .insert(CONTENT_TYPE, HeaderValue::from_static("text/plain"));
-        Ok(res)
-    }
+    use super::common::ok;
 
     fn run<S, B>(bencher: Bencher<'_, '_>, svc: S)
     where
         S: Service<Request<Body>, Response = Response<B>, Error = Infallible> + Clone,
     {
-        bencher
-            .with_inputs(request)
-            .bench_local_values(|req| black_box(futures_now(svc.clone().oneshot(req))));
+        super::common::run_tower(bencher, request, svc);
     }
 
     #[divan::bench]
@@ -77,19 +69,6 @@ mod tower_only {
     fn guard(bencher: Bencher<'_, '_>) {
         run(bencher, RetentionGuardLayer::new().layer(service_fn(ok)));
     }
-
-    /// Polls a future that is ready at once (these services never wait).
-    fn futures_now<F: std::future::Future>(future: F) -> F::Output {
-        let mut future = std::pin::pin!(future);
-        let waker = std::task::Waker::noop();
-        match future
-            .as_mut()
-            .poll(&mut std::task::Context::from_waker(waker))
-        {
-            std::task::Poll::Ready(output) => output,
-            std::task::Poll::Pending => unreachable!("service_fn handlers here are ready at once"),
-        }
-    }
 }
 
 mod router {
@@ -99,16 +78,9 @@ mod router {
         "ok"
     }
 
-    /// `router` as `axum::serve` runs it (`with_state(())`: the layers are
-    /// applied once, not per request).
+    /// `router` as `axum::serve` runs it (`common::run_router`).
     fn run(bencher: Bencher<'_, '_>, router: Router) {
-        let router = router.with_state(());
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .build()
-            .unwrap();
-        bencher.with_inputs(request).bench_local_values(|req| {
-            runtime.block_on(async { black_box(router.clone().oneshot(req).await.unwrap()) })
-        });
+        super::common::run_router(bencher, request, router);
     }
 
     #[divan::bench]
