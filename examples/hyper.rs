@@ -27,10 +27,8 @@ use tracing_subscriber::EnvFilter;
 
 /// The handler: what the layers inserted, read from the request's extensions.
 async fn hello(req: Request<Incoming>) -> Result<Response<Full<Bytes>>, Infallible> {
-    let ip = req
-        .extensions()
-        .get::<ClientIp>()
-        .map_or_else(|| "?".to_owned(), ToString::to_string);
+    let ip = ClientIp::from_extensions(req.extensions())
+        .map_or_else(|| "?".to_owned(), |ip| ip.to_string());
     let home = req
         .extensions()
         .get::<BaseContext>()

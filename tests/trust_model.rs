@@ -35,7 +35,7 @@ fn handler(
             let ext = req.extensions();
             log.lock().unwrap().push(Seen {
                 hop: ext.get::<Hop>().copied(),
-                client_ip: ext.get::<ClientIp>().map(|ip| ip.0),
+                client_ip: ClientIp::from_extensions(ext).map(|ip| ip.0),
                 context: ext
                     .get::<BaseContext>()
                     .map(|ctx| (ctx.client_ip(), ctx.scheme().to_string(), ctx.origin())),

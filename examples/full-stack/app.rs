@@ -67,12 +67,12 @@ pub(crate) fn app_with(config: &Config, i18n: I18nLayer) -> Router {
 /// Every log line of a request carries its id and client address.
 fn request_span<B>(req: &Request<B>) -> tracing::Span {
     let ctx = req.extensions().get::<BaseContext>();
-    let client_ip = req.extensions().get::<ClientIp>();
+    let client_ip = ClientIp::from_extensions(req.extensions());
     tracing::info_span!(
         "request",
         id = %ctx.map_or("-", |ctx| ctx.request_id().as_str()),
         trace_id = %ctx.map_or_else(|| "-".to_owned(), |ctx| ctx.trace_id().to_string()),
-        client = %client_ip.map_or_else(|| "-".to_owned(), ToString::to_string),
+        client = %client_ip.map_or_else(|| "-".to_owned(), |ip| ip.to_string()),
         method = %req.method(),
         uri = %req.uri(),
     )

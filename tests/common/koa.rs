@@ -46,7 +46,7 @@ fn koa_style(mut req: Request<Body>) -> Request<Body> {
     });
     let captured = Arc::clone(&ctx);
     *ctx.get_real_ip.lock().unwrap() = Some(Box::new(move || {
-        captured.state.get::<ClientIp>().map(|ip| ip.0)
+        ClientIp::from_extensions(&captured.state).map(|ip| ip.0)
     }));
     req.extensions_mut().insert(KoaCtx(ctx));
     req

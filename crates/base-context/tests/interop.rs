@@ -206,7 +206,7 @@ fn seen(req: &Request<Body>) -> String {
     use crocodile_client_ip::{ClientIp, Hop};
 
     let ctx = req.extensions().get::<BaseContext>().unwrap();
-    let client_ip = req.extensions().get::<ClientIp>().map(|ip| ip.0);
+    let client_ip = ClientIp::from_extensions(req.extensions()).map(|ip| ip.0);
     let hop = req.extensions().get::<Hop>().unwrap();
     format!(
         "{:?} {:?} {:?} {:?}",
@@ -265,13 +265,10 @@ async fn client_ip_agrees_with_the_client_ip_layer_in_either_order() {
         .service_fn(handled);
     assert_eq!(seen_through(base_context_first, xff).await, want);
 
-    // api change: without `ClientIpLayer`, `client_ip()` is there too (it
-    // comes from the hop; there is no `client-ip` feature any more).
+    // Without `ClientIpLayer`, `client_ip()` is there too (it comes from the
+    // hop), and so is `ClientIp`, which reads the same hop.
     let alone = ServiceBuilder::new().layer(layer()).service_fn(handled);
-    assert_eq!(
-        seen_through(alone, xff).await,
-        "Some(198.51.100.7) None Some(198.51.100.7) Some(1)"
-    );
+    assert_eq!(seen_through(alone, xff).await, want);
 }
 
 #[tokio::test]
@@ -280,7 +277,8 @@ async fn the_hop_is_computed_once_per_model() {
 
     // A layer between the two rewrites X-Forwarded-For: the second layer
     // reuses the hop the first computed when they share the model, and
-    // computes its own (and inserts it for the handler) when they do not.
+    // computes its own when they do not, for its own use: the request's hop
+    // (and so `ClientIp`) stays the first layer's.
     let rewrite = |mut req: Request<Body>| {
         req.headers_mut()
             .insert("x-forwarded-for", "192.0.2.99".parse().unwrap());
@@ -297,7 +295,7 @@ async fn the_hop_is_computed_once_per_model() {
         (
             trust(),
             trust(),
-            "Some(192.0.2.99) Some(198.51.100.7) Some(192.0.2.99) Some(0)",
+            "Some(192.0.2.99) Some(198.51.100.7) Some(198.51.100.7) Some(0)",
         ),
     ];
     for (first, second, want) in cases {

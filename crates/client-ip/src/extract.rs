@@ -102,11 +102,7 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
     type Rejection = MissingClientIp;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        parts
-            .extensions
-            .get::<ClientIp>()
-            .copied()
-            .ok_or(MissingClientIp)
+        ClientIp::from_extensions(&parts.extensions).ok_or(MissingClientIp)
     }
 }
 
@@ -118,6 +114,6 @@ impl<S: Send + Sync> OptionalFromRequestParts<S> for ClientIp {
         parts: &mut Parts,
         _state: &S,
     ) -> Result<Option<Self>, Self::Rejection> {
-        Ok(parts.extensions.get::<ClientIp>().copied())
+        Ok(ClientIp::from_extensions(&parts.extensions))
     }
 }

@@ -239,16 +239,12 @@ impl RateLimitKeys {
         }
     }
 
-    /// The key of a request, from the `ClientIp` and `Hop` that
-    /// `ClientIpLayer` inserted. Allocates nothing.
+    /// The key of a request, from the `Hop` that `ClientIpLayer` inserted
+    /// (its [`ClientIp`]). Allocates nothing.
     pub fn key_for<B>(&self, req: &Request<B>) -> Result<RateLimitKey, NoKey> {
-        let extensions = req.extensions();
-        let ClientIp(ip) = extensions
-            .get::<ClientIp>()
-            .copied()
-            .ok_or(NoKey::MissingClientIp)?;
-        if self.on_proxy_fallback == OnProxyFallback::Refuse
-            && extensions.get::<Hop>().is_some_and(fell_back_to_proxy)
+        let hop = req.extensions().get::<Hop>();
+        let ip = hop.and_then(Hop::client).ok_or(NoKey::MissingClientIp)?;
+        if self.on_proxy_fallback == OnProxyFallback::Refuse && hop.is_some_and(fell_back_to_proxy)
         {
             return Err(NoKey::ProxyFallback);
         }

@@ -39,7 +39,7 @@ fn headers(pairs: &[(&str, &str)]) -> HeaderMap {
 /// The inner service: what the layers inserted.
 async fn inserted(req: Request<()>) -> Result<(Option<ClientIp>, Option<Hop>), Infallible> {
     let ext = req.extensions();
-    Ok((ext.get::<ClientIp>().copied(), ext.get::<Hop>().copied()))
+    Ok((ClientIp::from_extensions(ext), ext.get::<Hop>().copied()))
 }
 
 /// What a layer on `trust(strategy, trusted)` inserted into one request

@@ -1,7 +1,7 @@
 //! What the layer logs. Whatever a client writes is per request and goes to
 //! `debug!` at most; a misconfiguration is said once per layer: `warn!` when
-//! there is no peer address, `info!` when a loopback or private peer meets
-//! an empty trusted set.
+//! there is no peer address or the request's hop came from another trust
+//! model, `info!` when a loopback or private peer meets an empty trusted set.
 //!
 //! Each test captures the events of its own thread with a scoped
 //! `tracing` subscriber, and drives the layer synchronously (the layer does
@@ -79,7 +79,7 @@ type Svc = ClientIpService<
 
 fn service(layer: ClientIpLayer) -> Svc {
     fn inner(req: Request<()>) -> Ready<Result<Option<ClientIp>, Infallible>> {
-        std::future::ready(Ok(req.extensions().get::<ClientIp>().copied()))
+        std::future::ready(Ok(ClientIp::from_extensions(req.extensions())))
     }
     layer.layer(service_fn(inner as fn(_) -> _))
 }
@@ -344,6 +344,59 @@ fn missing_peer_address_warns_once_per_layer() {
         }
     });
     assert_eq!(at(&events, Level::WARN).len(), 1, "{events:?}");
+}
+
+#[test]
+fn a_hop_of_another_model_warns_once_and_decides() {
+    // The outer layer believes X-Forwarded-For from 10/8; the inner one,
+    // with another model, would take the peer: the outer decides.
+    let outer = layer_for("rightmost:x-forwarded-for", "10.0.0.0/8");
+    let inner = layer_for("peer", "");
+    let mut svc = outer.layer(inner.layer(service_fn(|req: Request<()>| {
+        std::future::ready(Ok::<_, Infallible>(ClientIp::from_extensions(
+            req.extensions(),
+        )))
+    })));
+    let events = Capture::run(|| {
+        for _ in 0..20 {
+            let ip = svc
+                .call({
+                    let mut req = Request::new(());
+                    req.headers_mut()
+                        .insert(XFF, HeaderValue::from_static("198.51.100.7"));
+                    req.extensions_mut()
+                        .insert(PeerAddr(PROXY.parse().unwrap()));
+                    req
+                })
+                .into_inner()
+                .unwrap();
+            assert_eq!(ip, Some(ClientIp("198.51.100.7".parse().unwrap())));
+        }
+    });
+    let warns = at(&events, Level::WARN);
+    assert_eq!(warns.len(), 1, "{events:?}");
+    assert!(
+        warns[0].text.contains("same ProxyTrust"),
+        "the warning names the fix: {warns:?}"
+    );
+    assert_eq!(loud(&events).len(), 1, "{events:?}");
+
+    // Layers sharing one model say nothing.
+    let trust = ProxyTrust::new(
+        "rightmost:x-forwarded-for".parse().unwrap(),
+        "10.0.0.0/8".parse().unwrap(),
+    );
+    let shared = ClientIpLayer::new(trust.clone());
+    let mut svc = shared.layer(ClientIpLayer::new(trust).layer(service_fn(
+        |req: Request<()>| std::future::ready(Ok::<_, Infallible>(req)),
+    )));
+    let events = Capture::run(|| {
+        let mut req = Request::new(());
+        req.extensions_mut()
+            .insert(PeerAddr(PROXY.parse().unwrap()));
+        drop(svc.call(req).into_inner().unwrap());
+    });
+    assert_eq!(loud(&events).len(), 0, "{events:?}");
 }
 
 #[test]

@@ -498,7 +498,7 @@ async fn peer_addr_extension_works_without_axum_connect_info() {
             "loopback".parse().unwrap(),
         )))
         .service(service_fn(|req: Request<()>| async move {
-            Ok::<_, Infallible>(req.extensions().get::<ClientIp>().copied())
+            Ok::<_, Infallible>(ClientIp::from_extensions(req.extensions()))
         }));
     let mut req = Request::builder()
         .header(XFF, "198.51.100.7")

@@ -146,17 +146,41 @@ impl ProxyTrust {
 
     /// The request's hop: the one already in its extensions when a layer
     /// sharing this model computed it, else computed now from the peer
-    /// address (see [`PeerAddr`](crate::PeerAddr)) and the headers, and
-    /// inserted for the next layer.
+    /// address (see [`PeerAddr`](crate::PeerAddr)) and the headers.
+    ///
+    /// A request has one `Hop` extension: the first layer to compute one
+    /// inserts it, for every later layer (and handler) to read. A later
+    /// layer with another model gets its own hop from this call, for its own
+    /// use, and leaves the request's alone; [`computed`](Self::computed)
+    /// tells the two cases apart.
     pub fn hop<B>(&self, req: &mut Request<B>) -> Hop {
-        if let Some(hop) = req.extensions().get::<Hop>() {
-            if hop.model == self.inner.id {
-                return *hop;
+        match req.extensions().get::<Hop>() {
+            Some(hop) if hop.model == self.inner.id => *hop,
+            Some(_) => self.compute(peer_addr(req.extensions()), req.headers()),
+            None => {
+                let hop = self.compute(peer_addr(req.extensions()), req.headers());
+                req.extensions_mut().insert(hop);
+                hop
             }
         }
-        let hop = self.compute(peer_addr(req.extensions()), req.headers());
-        req.extensions_mut().insert(hop);
-        hop
+    }
+
+    /// Whether this model (or a clone of it) computed `hop`.
+    ///
+    /// ```
+    /// use std::net::SocketAddr;
+    /// use http::HeaderMap;
+    /// use crocodile_forwarded::ProxyTrust;
+    ///
+    /// let trust = ProxyTrust::new("rightmost:x-forwarded-for".parse()?, "loopback".parse()?);
+    /// let peer: SocketAddr = "127.0.0.1:4000".parse()?;
+    /// let hop = trust.compute(Some(peer), &HeaderMap::new());
+    /// assert!(trust.clone().computed(&hop));
+    /// assert!(!ProxyTrust::default().computed(&hop));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn computed(&self, hop: &Hop) -> bool {
+        hop.model == self.inner.id
     }
 
     /// Computes a hop from a peer address and headers, without looking at or

@@ -15,6 +15,9 @@ use crate::trust::ProxyTrust;
 ///   a `warn!`, naming the fix.
 /// - A private or loopback socket peer while nobody is trusted: an `info!`,
 ///   since every client will then look like that one proxy.
+/// - A request whose hop another trust model computed (an outer layer was
+///   given another [`ProxyTrust`]): a `warn!` from
+///   [`other_model`](Self::other_model), naming the fix.
 ///
 /// What a client controls (a malformed entry, a short chain) is never
 /// logged here: that is per request and goes to `debug!`.
@@ -22,6 +25,7 @@ use crate::trust::ProxyTrust;
 pub struct OnceWarnings {
     no_peer: AtomicBool,
     untrusted_private_peer: AtomicBool,
+    other_model: AtomicBool,
 }
 
 impl OnceWarnings {
@@ -67,6 +71,22 @@ impl OnceWarnings {
                  trusted, so every client will look like {peer}: trust your proxy (for example \
                  TrustedProxies \"{peer}\", \"private\" or \"loopback\"; CROCODILE_TRUSTED_PROXIES \
                  in the example)"
+            );
+        }
+    }
+
+    /// Says once that `layer` found the request's hop computed by another
+    /// trust model, so the outer layer's model decides what `layer` reports.
+    pub fn other_model(&self, layer: &'static str) {
+        // A load first: a misconfigured stack sees this on every request.
+        if !self.other_model.load(Ordering::Relaxed)
+            && !self.other_model.swap(true, Ordering::Relaxed)
+        {
+            tracing::warn!(
+                layer,
+                "{layer} found the request's hop computed by another trust model (an outer layer \
+                 was given another ProxyTrust), so that model decides the client address: give \
+                 every layer the same ProxyTrust"
             );
         }
     }

@@ -12,6 +12,11 @@
 //!   `BaseContextLayer` (allowed hosts `localhost`, `127.0.0.1`; request ids)
 //!   and `I18nLayer` (the example catalogs), in the full-stack example's
 //!   order, without its `TraceLayer`;
+//! - `noop`, `noop-body`, `noop-extensions`: no Crocodile code, for
+//!   reference: one `Router::layer` call of tower's `Identity`, of a layer
+//!   that wraps the response body (axum then boxes it again, as it does
+//!   `BaseContextLayer`'s), and of one that inserts three one-word
+//!   extensions (the extension map allocated and grown as for three layers);
 //! - `peers`: the same three jobs done with other crates (see `peers.rs`).
 //!   No tower-http `TraceLayer` either, since `full` has none: the two stay
 //!   comparable. What `full` does that `peers` does not: the allowed-host
@@ -42,7 +47,9 @@ use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::sync::Arc;
 
+use axum::extract::Request;
 use axum::extract::State;
+use axum::response::Response;
 use axum::routing::get;
 use axum::{Extension, Router};
 use crocodile::base_context::BaseContextLayer;
@@ -50,12 +57,20 @@ use crocodile::client_ip::ClientIpLayer;
 use crocodile::forwarded::ProxyTrust;
 use crocodile::i18n::{Catalog, I18nLayer, Localizer};
 use tower::ServiceBuilder;
+use tower::layer::util::Identity;
+use tower::util::{MapRequestLayer, MapResponseLayer};
 
 /// The full-stack example's catalogs, in the root package.
 pub(crate) const LOCALES_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/locales");
 
 /// The message the `-message` modes format (a term reference, no variables).
 const MESSAGE: &str = "page-title";
+
+/// The `noop-extensions` row's extensions: three distinct types, each a
+/// word, so each insert boxes as a layer's would (a zero-sized one would
+/// not allocate).
+#[derive(Clone, Copy)]
+struct Marker<const N: u8>(#[expect(dead_code, reason = "only its size matters")] u64);
 
 async fn hello() -> &'static str {
     "hello, world\n"
@@ -120,6 +135,19 @@ fn app(stack: &str, message: bool) -> Result<Router, String> {
     // example does: axum boxes the route once, not once per layer.
     Ok(match stack {
         "bare" => route(false)?,
+        // Reference rows, no Crocodile code: what one `Router::layer` call
+        // costs by itself, with a response body axum must box again (as
+        // `BaseContextLayer`'s is), and with three small extensions inserted.
+        "noop" => route(false)?.layer(Identity::new()),
+        "noop-body" => route(false)?.layer(MapResponseLayer::new(|response: Response| {
+            response.map(crocodile::base_context::ResponseBody::new)
+        })),
+        "noop-extensions" => route(false)?.layer(MapRequestLayer::new(|mut req: Request| {
+            req.extensions_mut().insert(Marker::<1>(0));
+            req.extensions_mut().insert(Marker::<2>(0));
+            req.extensions_mut().insert(Marker::<3>(0));
+            req
+        })),
         "client-ip" => route(false)?.layer(ClientIpLayer::new(trust()?)),
         "base-context" => route(false)?.layer(base_context_layer(trust()?)?),
         "i18n" => route(true)?.layer(I18nLayer::new(Arc::clone(&catalog))),
@@ -136,8 +164,8 @@ fn app(stack: &str, message: bool) -> Result<Router, String> {
         "peers" => peers::peers(route(false)?)?,
         other => {
             return Err(format!(
-                "unknown stack {other:?} (bare, client-ip, base-context, i18n, full or peers, \
-                 each optionally with -message)"
+                "unknown stack {other:?} (bare, client-ip, base-context, i18n, full, peers, \
+                 noop, noop-body or noop-extensions, each optionally with -message)"
             ));
         }
     })
