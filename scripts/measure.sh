@@ -20,9 +20,11 @@
 #
 # Usage: scripts/measure.sh          (about 4 minutes after the build)
 # Knobs (environment):
-#   CALLGRIND_STACKS  stacks for part 1 ("bare client-ip base-context i18n
-#                     full peers bare-message full-message peers-message";
-#                     empty skips part 1)
+#   CALLGRIND_STACKS  stacks for part 1 ("bare noop-plumbing client-ip
+#                     base-context i18n full peers bare-message full-message
+#                     peers-message"; empty skips part 1; also noop,
+#                     noop-body, noop-extensions: the reference stacks
+#                     without Crocodile code, see tools/load-server)
 #   SMALL, LARGE      requests of the two callgrind runs (2000, 6000)
 #   CALLGRIND_WORKERS tokio worker threads under callgrind (1: with more, an
 #                     idle worker's wake-ups move the counts by a few hundred
@@ -41,7 +43,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-read -r -a CG_STACKS <<<"${CALLGRIND_STACKS-bare client-ip base-context i18n full peers bare-message full-message peers-message}"
+read -r -a CG_STACKS <<<"${CALLGRIND_STACKS-bare noop-plumbing client-ip base-context i18n full peers bare-message full-message peers-message}"
 read -r -a WRK_LIST <<<"${WRK_STACKS-bare client-ip base-context i18n full peers}"
 SMALL=${SMALL:-2000}
 CALLGRIND_WORKERS=${CALLGRIND_WORKERS:-1}
@@ -134,6 +136,9 @@ if [ ${#CG_STACKS[@]} -gt 0 ]; then
                 -v name="$ours" 'BEGIN {printf "%s adds %.2fx what %s adds (goal: at most 4,000 and under 0.25x)\n", name, o / t, "peers"}'
         fi
     done
+    if [ -n "${PER_REQUEST[noop-plumbing]:-}" ] && [ -n "${PER_REQUEST[full]:-}" ] && [ -n "${PER_REQUEST[bare]:-}" ]; then
+        echo "of full's $(printf '%+d' $((PER_REQUEST[full] - PER_REQUEST[bare]))), the plumbing without Crocodile code (noop-plumbing: one Router::layer, a wrapped body, three extensions, three static response headers) is $(printf '%+d' $((PER_REQUEST[noop-plumbing] - PER_REQUEST[bare]))), the layers' own work $(printf '%+d' $((PER_REQUEST[full] - PER_REQUEST[noop-plumbing])))"
+    fi
     echo "(files in $OUT; callgrind_annotate --inclusive=yes $OUT/full-$LARGE.cg)"
 fi
 

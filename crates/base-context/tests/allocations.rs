@@ -173,8 +173,8 @@ fn allocations_per_request() {
 
     // One box each for the `Hop` and `BaseContext` extensions; a generated
     // id is copied into the response header through a per-thread buffer
-    // (two allocations per 4 KiB, 157 ids: about 0.013 per request).
-    let shared_buffer = |got: f64, want: f64| (want..want + 0.03).contains(&got);
+    // (two allocations per 1 KiB, 39 ids: about 0.05 per request).
+    let shared_buffer = |got: f64, want: f64| (want..want + 0.1).contains(&got);
     assert!(shared_buffer(generated, 2.0), "{generated}");
     // An accepted id is shared with the request's header value.
     assert_eq!(accepted, 2.0);

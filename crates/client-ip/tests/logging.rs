@@ -387,9 +387,11 @@ fn a_hop_of_another_model_warns_once_and_decides() {
         "10.0.0.0/8".parse().unwrap(),
     );
     let shared = ClientIpLayer::new(trust.clone());
-    let mut svc = shared.layer(ClientIpLayer::new(trust).layer(service_fn(
-        |req: Request<()>| std::future::ready(Ok::<_, Infallible>(req)),
-    )));
+    let mut svc = shared.layer(
+        ClientIpLayer::new(trust).layer(service_fn(|req: Request<()>| {
+            std::future::ready(Ok::<_, Infallible>(req))
+        })),
+    );
     let events = Capture::run(|| {
         let mut req = Request::new(());
         req.extensions_mut()

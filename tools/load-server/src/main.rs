@@ -17,6 +17,9 @@
 //!   that wraps the response body (axum then boxes it again, as it does
 //!   `BaseContextLayer`'s), and of one that inserts three one-word
 //!   extensions (the extension map allocated and grown as for three layers);
+//!   `noop-plumbing`: the last two together plus three static response
+//!   headers (`X-Request-Id`, `Content-Language`, `Vary`), what the three
+//!   layers' jobs cost in axum and `http` before computing anything;
 //! - `peers`: the same three jobs done with other crates (see `peers.rs`).
 //!   No tower-http `TraceLayer` either, since `full` has none: the two stay
 //!   comparable. What `full` does that `peers` does not: the allowed-host
@@ -49,6 +52,8 @@ use std::sync::Arc;
 
 use axum::extract::Request;
 use axum::extract::State;
+use axum::http::HeaderValue;
+use axum::http::header::{CONTENT_LANGUAGE, VARY};
 use axum::response::Response;
 use axum::routing::get;
 use axum::{Extension, Router};
@@ -65,6 +70,9 @@ pub(crate) const LOCALES_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../..
 
 /// The message the `-message` modes format (a term reference, no variables).
 const MESSAGE: &str = "page-title";
+
+/// A 26-character id for `noop-plumbing`'s response header.
+const STATIC_ID: &str = "01KBF6Z7J8M2W3X4Y5Z6A7B8C9";
 
 /// The `noop-extensions` row's extensions: three distinct types, each a
 /// word, so each insert boxes as a layer's would (a zero-sized one would
@@ -137,7 +145,9 @@ fn app(stack: &str, message: bool) -> Result<Router, String> {
         "bare" => route(false)?,
         // Reference rows, no Crocodile code: what one `Router::layer` call
         // costs by itself, with a response body axum must box again (as
-        // `BaseContextLayer`'s is), and with three small extensions inserted.
+        // `BaseContextLayer`'s is), with three small extensions inserted,
+        // and with all of that plus three static response headers: the
+        // plumbing the three layers' jobs need before computing anything.
         "noop" => route(false)?.layer(Identity::new()),
         "noop-body" => route(false)?.layer(MapResponseLayer::new(|response: Response| {
             response.map(crocodile::base_context::ResponseBody::new)
@@ -148,6 +158,22 @@ fn app(stack: &str, message: bool) -> Result<Router, String> {
             req.extensions_mut().insert(Marker::<3>(0));
             req
         })),
+        "noop-plumbing" => route(false)?.layer(
+            ServiceBuilder::new()
+                .layer(MapRequestLayer::new(|mut req: Request| {
+                    req.extensions_mut().insert(Marker::<1>(0));
+                    req.extensions_mut().insert(Marker::<2>(0));
+                    req.extensions_mut().insert(Marker::<3>(0));
+                    req
+                }))
+                .layer(MapResponseLayer::new(|mut response: Response| {
+                    let headers = response.headers_mut();
+                    headers.insert("x-request-id", HeaderValue::from_static(STATIC_ID));
+                    headers.insert(CONTENT_LANGUAGE, HeaderValue::from_static("fr"));
+                    headers.insert(VARY, HeaderValue::from_static("Accept-Language"));
+                    response.map(crocodile::base_context::ResponseBody::new)
+                })),
+        ),
         "client-ip" => route(false)?.layer(ClientIpLayer::new(trust()?)),
         "base-context" => route(false)?.layer(base_context_layer(trust()?)?),
         "i18n" => route(true)?.layer(I18nLayer::new(Arc::clone(&catalog))),
@@ -165,7 +191,7 @@ fn app(stack: &str, message: bool) -> Result<Router, String> {
         other => {
             return Err(format!(
                 "unknown stack {other:?} (bare, client-ip, base-context, i18n, full, peers, \
-                 noop, noop-body or noop-extensions, each optionally with -message)"
+                 noop, noop-body, noop-extensions or noop-plumbing, each optionally with -message)"
             ));
         }
     })
