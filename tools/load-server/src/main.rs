@@ -17,9 +17,10 @@
 //!   that wraps the response body (axum then boxes it again, as it does
 //!   `BaseContextLayer`'s), and of one that inserts three one-word
 //!   extensions (the extension map allocated and grown as for three layers);
-//!   `noop-plumbing`: the last two together plus three static response
-//!   headers (`X-Request-Id`, `Content-Language`, `Vary`), what the three
-//!   layers' jobs cost in axum and `http` before computing anything;
+//!   `noop-headers`: one that sets three static response headers
+//!   (`X-Request-Id`, `Content-Language`, `Vary`); `noop-plumbing`: all of
+//!   them in one layer, what the three layers' jobs cost in axum and `http`
+//!   before computing anything;
 //! - `peers`: the same three jobs done with other crates (see `peers.rs`).
 //!   No tower-http `TraceLayer` either, since `full` has none: the two stay
 //!   comparable. What `full` does that `peers` does not: the allowed-host
@@ -52,8 +53,8 @@ use std::sync::Arc;
 
 use axum::extract::Request;
 use axum::extract::State;
-use axum::http::HeaderValue;
 use axum::http::header::{CONTENT_LANGUAGE, VARY};
+use axum::http::{HeaderName, HeaderValue};
 use axum::response::Response;
 use axum::routing::get;
 use axum::{Extension, Router};
@@ -73,6 +74,15 @@ const MESSAGE: &str = "page-title";
 
 /// A 26-character id for `noop-plumbing`'s response header.
 const STATIC_ID: &str = "01KBF6Z7J8M2W3X4Y5Z6A7B8C9";
+
+/// The three response headers the layers set, as static values.
+fn set_static_headers(response: &mut Response) {
+    const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+    let headers = response.headers_mut();
+    headers.insert(REQUEST_ID, HeaderValue::from_static(STATIC_ID));
+    headers.insert(CONTENT_LANGUAGE, HeaderValue::from_static("fr"));
+    headers.insert(VARY, HeaderValue::from_static("Accept-Language"));
+}
 
 /// The `noop-extensions` row's extensions: three distinct types, each a
 /// word, so each insert boxes as a layer's would (a zero-sized one would
@@ -158,6 +168,10 @@ fn app(stack: &str, message: bool) -> Result<Router, String> {
             req.extensions_mut().insert(Marker::<3>(0));
             req
         })),
+        "noop-headers" => route(false)?.layer(MapResponseLayer::new(|mut response: Response| {
+            set_static_headers(&mut response);
+            response
+        })),
         "noop-plumbing" => route(false)?.layer(
             ServiceBuilder::new()
                 .layer(MapRequestLayer::new(|mut req: Request| {
@@ -167,10 +181,7 @@ fn app(stack: &str, message: bool) -> Result<Router, String> {
                     req
                 }))
                 .layer(MapResponseLayer::new(|mut response: Response| {
-                    let headers = response.headers_mut();
-                    headers.insert("x-request-id", HeaderValue::from_static(STATIC_ID));
-                    headers.insert(CONTENT_LANGUAGE, HeaderValue::from_static("fr"));
-                    headers.insert(VARY, HeaderValue::from_static("Accept-Language"));
+                    set_static_headers(&mut response);
                     response.map(crocodile::base_context::ResponseBody::new)
                 })),
         ),
@@ -191,7 +202,7 @@ fn app(stack: &str, message: bool) -> Result<Router, String> {
         other => {
             return Err(format!(
                 "unknown stack {other:?} (bare, client-ip, base-context, i18n, full, peers, \
-                 noop, noop-body, noop-extensions or noop-plumbing, each optionally with -message)"
+                 noop, noop-body, noop-extensions, noop-headers or noop-plumbing, each optionally with -message)"
             ));
         }
     })
