@@ -20,11 +20,12 @@
 #
 # Usage: scripts/measure.sh          (about 4 minutes after the build)
 # Knobs (environment):
-#   CALLGRIND_STACKS  stacks for part 1 ("bare noop-plumbing client-ip
-#                     base-context i18n full peers bare-message full-message
-#                     peers-message"; empty skips part 1; also noop,
-#                     noop-body, noop-extensions: the reference stacks
-#                     without Crocodile code, see tools/load-server)
+#   CALLGRIND_STACKS  stacks for part 1 ("bare noop-headers noop-plumbing
+#                     client-ip base-context i18n full peers bare-message
+#                     full-message peers-message"; empty skips part 1; also
+#                     noop, noop-body, noop-extensions: with noop-headers and
+#                     noop-plumbing, the reference stacks without Crocodile
+#                     code, see tools/load-server)
 #   SMALL, LARGE      requests of the two callgrind runs (2000, 6000)
 #   CALLGRIND_WORKERS tokio worker threads under callgrind (1: with more, an
 #                     idle worker's wake-ups move the counts by a few hundred
@@ -43,7 +44,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-read -r -a CG_STACKS <<<"${CALLGRIND_STACKS-bare noop-plumbing client-ip base-context i18n full peers bare-message full-message peers-message}"
+read -r -a CG_STACKS <<<"${CALLGRIND_STACKS-bare noop-headers noop-plumbing client-ip base-context i18n full peers bare-message full-message peers-message}"
 read -r -a WRK_LIST <<<"${WRK_STACKS-bare client-ip base-context i18n full peers}"
 SMALL=${SMALL:-2000}
 CALLGRIND_WORKERS=${CALLGRIND_WORKERS:-1}
