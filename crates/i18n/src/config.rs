@@ -360,42 +360,65 @@ impl FromStr for LocaleSources {
     type Err = ConfigError;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        if s.trim().is_empty() {
-            return Ok(Self(Vec::new()));
-        }
-        let mut sources = Vec::new();
-        for item in s.split(',').map(str::trim) {
-            if item.is_empty() {
-                return Err(ConfigError::new(
-                    "locale source",
-                    item,
-                    "empty item; remove the extra comma",
-                ));
-            }
-            let source: LocaleSource = item.parse()?;
-            if sources.contains(&source) {
-                return Err(ConfigError::new(
-                    "locale source",
-                    item,
-                    "listed twice; name each source once",
-                ));
-            }
-            sources.push(source);
-        }
-        Ok(Self(sources))
+        parse_list(
+            s,
+            "locale source",
+            "listed twice; name each source once",
+            str::parse,
+        )
+        .map(Self)
     }
 }
 
 impl fmt::Display for LocaleSources {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (i, source) in self.0.iter().enumerate() {
-            if i > 0 {
-                f.write_str(",")?;
-            }
-            f.write_str(source.as_str())?;
-        }
-        Ok(())
+        write_list(f, self.0.iter().copied().map(LocaleSource::as_str))
     }
+}
+
+/// The comma lists of settings (`LocaleSources`, `PseudoLocales`,
+/// `ExcludedPaths`): spaces around items are allowed and an empty string is
+/// an empty list; an empty item, or one `parse` refuses, or one given twice
+/// (`twice` is that hint) is an error naming it.
+pub(crate) fn parse_list<T: PartialEq>(
+    s: &str,
+    setting: &'static str,
+    twice: &'static str,
+    mut parse: impl FnMut(&str) -> Result<T, ConfigError>,
+) -> Result<Vec<T>, ConfigError> {
+    let mut list = Vec::new();
+    if s.trim().is_empty() {
+        return Ok(list);
+    }
+    for item in s.split(',').map(str::trim) {
+        if item.is_empty() {
+            return Err(ConfigError::new(
+                setting,
+                item,
+                "empty item; remove the extra comma",
+            ));
+        }
+        let parsed = parse(item)?;
+        if list.contains(&parsed) {
+            return Err(ConfigError::new(setting, item, twice));
+        }
+        list.push(parsed);
+    }
+    Ok(list)
+}
+
+/// Writes a list as [`parse_list`] reads it: the items joined by `,`.
+pub(crate) fn write_list<'a>(
+    f: &mut fmt::Formatter<'_>,
+    items: impl IntoIterator<Item = &'a str>,
+) -> fmt::Result {
+    for (i, item) in items.into_iter().enumerate() {
+        if i > 0 {
+            f.write_str(",")?;
+        }
+        f.write_str(item)?;
+    }
+    Ok(())
 }
 
 try_from_str!(LocaleSources);

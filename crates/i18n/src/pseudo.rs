@@ -55,6 +55,7 @@ use std::fmt;
 use std::str::FromStr;
 
 use crate::ConfigError;
+use crate::config::{parse_list, write_list};
 
 /// One pseudo-locale; see the [module](self) documentation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -125,48 +126,28 @@ impl FromStr for PseudoLocales {
     type Err = ConfigError;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let mut list = Vec::new();
-        if s.trim().is_empty() {
-            return Ok(Self(list));
-        }
-        for item in s.split(',').map(str::trim) {
-            if item.is_empty() {
-                return Err(ConfigError::new(
-                    "pseudo-locale",
-                    item,
-                    "empty item; remove the extra comma",
-                ));
-            }
-            if item.contains(char::is_whitespace) {
-                return Err(ConfigError::new(
-                    "pseudo-locale",
-                    item,
-                    "separate pseudo-locales with commas (`en-XA,ar-XB`)",
-                ));
-            }
-            let pseudo: PseudoLocale = item.parse()?;
-            if list.contains(&pseudo) {
-                return Err(ConfigError::new(
-                    "pseudo-locale",
-                    item,
-                    "listed twice; name each pseudo-locale once",
-                ));
-            }
-            list.push(pseudo);
-        }
-        Ok(Self(list))
+        parse_list(
+            s,
+            "pseudo-locale",
+            "listed twice; name each pseudo-locale once",
+            |item| {
+                if item.contains(char::is_whitespace) {
+                    return Err(ConfigError::new(
+                        "pseudo-locale",
+                        item,
+                        "separate pseudo-locales with commas (`en-XA,ar-XB`)",
+                    ));
+                }
+                item.parse()
+            },
+        )
+        .map(Self)
     }
 }
 
 impl fmt::Display for PseudoLocales {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (i, pseudo) in self.0.iter().enumerate() {
-            if i > 0 {
-                f.write_str(",")?;
-            }
-            f.write_str(pseudo.tag())?;
-        }
-        Ok(())
+        write_list(f, self.0.iter().copied().map(PseudoLocale::tag))
     }
 }
 

@@ -4,6 +4,7 @@ use std::fmt;
 use std::str::FromStr;
 
 use crate::ConfigError;
+use crate::config::{parse_list, write_list};
 
 /// Paths that [`LocalePrefixLayer::redirect`](super::LocalePrefixLayer::redirect)
 /// never redirects: health checks, static assets, APIs.
@@ -61,50 +62,31 @@ impl FromStr for ExcludedPaths {
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         const SETTING: &str = "excluded path";
-        if s.trim().is_empty() {
-            return Ok(Self::default());
-        }
-        let mut items: Vec<Box<str>> = Vec::new();
-        for item in s.split(',').map(str::trim) {
-            let hint = if item.is_empty() {
-                Some("empty item; remove the extra comma")
-            } else if item.contains("://") {
-                Some("a URL where a path was expected; write the path alone (`/health`)")
+        let check = |item: &str| {
+            let hint = if item.contains("://") {
+                "a URL where a path was expected; write the path alone (`/health`)"
             } else if !item.starts_with('/') {
-                Some("a path starts with `/` (`/health`, `/static`)")
+                "a path starts with `/` (`/health`, `/static`)"
             } else if item == "/" {
-                Some("`/` would exclude every path; leave redirects off instead")
+                "`/` would exclude every path; leave redirects off instead"
             } else if item.ends_with('/') {
-                Some("drop the trailing `/` (`/static` covers everything under it)")
+                "drop the trailing `/` (`/static` covers everything under it)"
             } else if item.contains([' ', '\t']) {
-                Some("separate paths with commas (`/health,/static`)")
+                "separate paths with commas (`/health,/static`)"
             } else if !item.bytes().all(is_path_byte) {
-                Some(
-                    "a path holds no `?`, `#`, `*`, quotes, spaces or non-ASCII bytes (percent-encode them)",
-                )
-            } else if items.iter().any(|seen| **seen == *item) {
-                Some("listed twice; name each path once")
+                "a path holds no `?`, `#`, `*`, quotes, spaces or non-ASCII bytes (percent-encode them)"
             } else {
-                None
+                return Ok(Box::<str>::from(item));
             };
-            if let Some(hint) = hint {
-                return Err(ConfigError::new(SETTING, item, hint));
-            }
-            items.push(item.into());
-        }
-        Ok(Self(items))
+            Err(ConfigError::new(SETTING, item, hint))
+        };
+        parse_list(s, SETTING, "listed twice; name each path once", check).map(Self)
     }
 }
 
 impl fmt::Display for ExcludedPaths {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (i, item) in self.0.iter().enumerate() {
-            if i > 0 {
-                f.write_str(",")?;
-            }
-            f.write_str(item)?;
-        }
-        Ok(())
+        write_list(f, self.iter())
     }
 }
 
