@@ -2,10 +2,9 @@
 //! `LeakCheck` starts it (instead of dhat's bare "a profiler is already
 //! running").
 
-use std::convert::Infallible;
+mod common;
 
-use crocodile_leak_check::LeakCheck;
-use http::{Request, Response};
+use common::panic_of_a_measurement;
 
 #[global_allocator]
 static ALLOC: crocodile_leak_check::dhat::Alloc = crocodile_leak_check::dhat::Alloc;
@@ -15,22 +14,7 @@ fn a_profiler_of_the_tests_own_is_named_as_the_mistake() {
     let _profiler = crocodile_leak_check::dhat::Profiler::builder()
         .testing()
         .build();
-    let measuring = std::thread::spawn(|| {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .build()
-            .unwrap();
-        runtime.block_on(LeakCheck::new(50).service(
-            tower::service_fn(|req: Request<String>| async move {
-                Ok::<_, Infallible>(Response::new(req.into_body()))
-            }),
-            |i| Request::new(i.to_string()),
-        ))
-    });
-    let payload = measuring.join().expect_err("the measurement must fail");
-    let message = payload
-        .downcast_ref::<String>()
-        .cloned()
-        .unwrap_or_default();
+    let message = panic_of_a_measurement(50);
     assert!(
         message.contains("remove the test's own `dhat::Profiler`")
             && message.contains("one measured test per test binary"),
