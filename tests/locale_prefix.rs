@@ -8,38 +8,17 @@ mod common;
 use std::net::SocketAddr;
 
 use axum::Router;
-use axum::extract::connect_info::MockConnectInfo;
 use common::locale_prefix::LocalePrefix;
-use common::{config, get, json, raw_http, try_config};
+use common::{config, get, json, raw_http, text, try_config};
+use http::StatusCode;
 use http::header::{CONTENT_LANGUAGE, LOCATION, SET_COOKIE, VARY};
-use http::{HeaderMap, Request, StatusCode};
-use http_body_util::BodyExt;
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
-use tower::ServiceExt;
 
 /// The example with `CROCODILE_LOCALE_PREFIX=mode`.
 fn app(mode: &str) -> Router {
     common::app::app(&config(&[("CROCODILE_LOCALE_PREFIX", mode)]))
-}
-
-/// Sends `req` from a loopback peer; the status, headers and body as text.
-async fn send(router: &Router, req: Request<axum::body::Body>) -> (StatusCode, HeaderMap, String) {
-    let peer: SocketAddr = "127.0.0.1:5000".parse().unwrap();
-    let res = router
-        .clone()
-        .layer(MockConnectInfo(peer))
-        .oneshot(req)
-        .await
-        .unwrap();
-    let (parts, body) = res.into_parts();
-    let body = body.collect().await.unwrap().to_bytes();
-    (
-        parts.status,
-        parts.headers,
-        String::from_utf8(body.to_vec()).unwrap(),
-    )
 }
 
 /// `GET /context`'s `alternates` and `locale` for `uri`.
@@ -91,9 +70,9 @@ fn the_mode_is_checked_before_binding() {
 #[tokio::test]
 async fn off_leaves_prefixes_alone() {
     let app = app("off");
-    let (status, _, _) = send(&app, get("/fr/", &[])).await;
+    let (status, _, _) = text(app.clone(), get("/fr/", &[])).await;
     assert_eq!(status, 404);
-    let (status, headers, page) = send(&app, get("/", &[("accept-language", "de")])).await;
+    let (status, headers, page) = text(app.clone(), get("/", &[("accept-language", "de")])).await;
     assert_eq!(status, 200);
     assert_eq!(headers[CONTENT_LANGUAGE], "de");
     assert!(!page.contains("rel=\"alternate\""), "{page}");
@@ -125,7 +104,7 @@ async fn on_serves_each_locale_under_its_prefix() {
         ("/fr/nowhere", &[], 404, Some("fr")),
     ];
     for (uri, headers, status, language) in rows {
-        let (got, response, _) = send(&app, get(uri, headers)).await;
+        let (got, response, _) = text(app.clone(), get(uri, headers)).await;
         assert_eq!(got.as_u16(), *status, "{uri}");
         assert_eq!(
             response.get(CONTENT_LANGUAGE).map(|v| v.to_str().unwrap()),
@@ -135,7 +114,7 @@ async fn on_serves_each_locale_under_its_prefix() {
         assert!(response.get(LOCATION).is_none(), "{uri}");
     }
     // The page names its alternates and switches language through them.
-    let (_, _, page) = send(&app, get("/fr/", &[])).await;
+    let (_, _, page) = text(app.clone(), get("/fr/", &[])).await;
     assert!(page.contains(r#"<html lang="fr" dir="ltr">"#), "{page}");
     for tag in locales() {
         let link = format!(
@@ -231,7 +210,7 @@ async fn redirect_sends_pages_to_their_canonical_url() {
         ("/de/context?lang=fr", &[("cookie", "lang=de")], None, None),
     ];
     for (uri, headers, location, set_cookie) in rows {
-        let (status, response, _) = send(&app, get(uri, headers)).await;
+        let (status, response, _) = text(app.clone(), get(uri, headers)).await;
         let header = |name| response.get(name).map(|v| v.to_str().unwrap().to_owned());
         assert_eq!(header(SET_COOKIE), *set_cookie, "{uri}: Set-Cookie");
         assert_eq!(header(LOCATION).as_deref(), *location, "{uri}: Location");
@@ -257,9 +236,9 @@ async fn redirect_sends_pages_to_their_canonical_url() {
 async fn a_visitor_switches_language_and_it_sticks() {
     let app = app("redirect");
     // A French browser lands on `/` and is sent to `/fr/`.
-    let (_, headers, _) = send(&app, get("/", &[("accept-language", "fr")])).await;
+    let (_, headers, _) = text(app.clone(), get("/", &[("accept-language", "fr")])).await;
     assert_eq!(headers[LOCATION], "/fr/");
-    let (status, _, page) = send(&app, get("/fr/", &[("accept-language", "fr")])).await;
+    let (status, _, page) = text(app.clone(), get("/fr/", &[("accept-language", "fr")])).await;
     assert_eq!(status, 200);
     // The switcher's link to German, followed.
     let start = page
@@ -274,8 +253,8 @@ async fn a_visitor_switches_language_and_it_sticks() {
         .unwrap();
     assert_eq!(href, "http://localhost:3000/de/");
     let path = href.strip_prefix("http://localhost:3000").unwrap();
-    let (status, headers, page) = send(
-        &app,
+    let (status, headers, page) = text(
+        app.clone(),
         get(path, &[("accept-language", "fr"), ("cookie", "lang=fr")]),
     )
     .await;
@@ -284,8 +263,8 @@ async fn a_visitor_switches_language_and_it_sticks() {
     let set_cookie = headers[SET_COOKIE].to_str().unwrap();
     assert!(set_cookie.starts_with("lang=de;"), "{set_cookie}");
     // Back on `/` with the cookie: German, not the browser's French.
-    let (_, headers, _) = send(
-        &app,
+    let (_, headers, _) = text(
+        app.clone(),
         get("/", &[("accept-language", "fr"), ("cookie", "lang=de")]),
     )
     .await;

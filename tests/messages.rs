@@ -4,35 +4,16 @@
 
 mod common;
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 
-use axum::Router;
-use axum::extract::connect_info::MockConnectInfo;
 use common::messages::{FLUENT_ERRORS, MAX_FRACTION, MAX_PARAMS, MAX_PART, MAX_QUERY};
-use common::{app, config, get};
+use common::{app, config, get, text};
 use crocodile::i18n::{Catalog, FluentArgs, FluentValue, Localizer};
-use http::{HeaderMap, Request, StatusCode};
-use http_body_util::BodyExt;
-use tower::ServiceExt;
+use http::{HeaderMap, StatusCode};
 
 /// Unicode bidi isolation around a placeable, as the catalog formats it.
 fn isolated(value: &str) -> String {
     format!("\u{2068}{value}\u{2069}")
-}
-
-/// Sends `req` from a loopback peer and reads the plain-text answer.
-async fn text(router: Router, req: Request<axum::body::Body>) -> (StatusCode, HeaderMap, String) {
-    let peer: SocketAddr = "127.0.0.1:5000".parse().unwrap();
-    let res = router
-        .layer(MockConnectInfo(peer))
-        .oneshot(req)
-        .await
-        .unwrap();
-    let (parts, body) = res.into_parts();
-    let body = body.collect().await.unwrap().to_bytes();
-    let body = String::from_utf8(body.to_vec()).expect("a UTF-8 answer");
-    (parts.status, parts.headers, body)
 }
 
 /// `GET uri` through the default example, with no headers.

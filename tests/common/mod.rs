@@ -64,6 +64,24 @@ pub async fn json(router: Router, peer: &str, req: Request<Body>) -> (http::Stat
     (status, value)
 }
 
+/// Sends `req` through `router` from a loopback peer; the status, headers
+/// and body as text.
+pub async fn text(
+    router: Router,
+    req: Request<Body>,
+) -> (http::StatusCode, http::HeaderMap, String) {
+    let peer: SocketAddr = "127.0.0.1:5000".parse().unwrap();
+    let res = router
+        .layer(MockConnectInfo(peer))
+        .oneshot(req)
+        .await
+        .unwrap();
+    let (parts, body) = res.into_parts();
+    let body = body.collect().await.unwrap().to_bytes();
+    let body = String::from_utf8(body.to_vec()).expect("a UTF-8 answer");
+    (parts.status, parts.headers, body)
+}
+
 /// A `GET` for `uri` with these headers.
 pub fn get(uri: &str, headers: &[(&str, &str)]) -> Request<Body> {
     let mut req = Request::builder().uri(uri).header("host", "localhost:3000");
