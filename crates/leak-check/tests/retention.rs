@@ -48,6 +48,23 @@ async fn send(app: &Router, uri: &str) {
     res.into_body().collect().await.unwrap();
 }
 
+/// A service that keeps each request's extensions in `kept` and answers
+/// with `respond`'s future.
+fn keeping<F, T, E>(
+    kept: &Kept,
+    respond: impl Fn(&http::Request<()>) -> F + Clone,
+) -> impl tower::Service<http::Request<()>, Response = T, Error = E, Future = F> + Clone
+where
+    F: Future<Output = Result<T, E>>,
+{
+    let kept = Arc::clone(kept);
+    service_fn(move |req: http::Request<()>| {
+        let response = respond(&req);
+        kept.lock().unwrap().push(req.extensions().clone());
+        response
+    })
+}
+
 fn at_once() -> (RetentionGuardLayer, RetentionHandle) {
     let guard = RetentionGuardLayer::new().age(Duration::ZERO);
     let handle = guard.handle();
@@ -163,15 +180,12 @@ async fn the_end_of_the_body_finishes_the_response() {
 fn a_response_future_dropped_early_counts_as_finished() {
     let (guard, retained) = at_once();
     let kept = Kept::default();
-    let keeper = Arc::clone(&kept);
-    let svc =
-        ServiceBuilder::new()
-            .layer(guard)
-            .service(service_fn(move |req: http::Request<()>| {
-                keeper.lock().unwrap().push(req.extensions().clone());
-                // A response that never comes: the client goes away first.
-                std::future::pending::<Result<http::Response<Body>, Infallible>>()
-            }));
+    let svc = ServiceBuilder::new()
+        .layer(guard)
+        .service(keeping(&kept, |_| {
+            // A response that never comes: the client goes away first.
+            std::future::pending::<Result<http::Response<Body>, Infallible>>()
+        }));
     let mut future = Box::pin(svc.oneshot(http::Request::new(())));
     let mut cx = Context::from_waker(Waker::noop());
     assert!(future.as_mut().poll(&mut cx).is_pending());
@@ -190,14 +204,11 @@ fn a_response_future_dropped_early_counts_as_finished() {
 fn a_failed_service_finishes_the_response() {
     let (guard, retained) = at_once();
     let kept = Kept::default();
-    let keeper = Arc::clone(&kept);
-    let svc =
-        ServiceBuilder::new()
-            .layer(guard)
-            .service(service_fn(move |req: http::Request<()>| {
-                keeper.lock().unwrap().push(req.extensions().clone());
-                std::future::ready(Err::<http::Response<Body>, _>("failed"))
-            }));
+    let svc = ServiceBuilder::new()
+        .layer(guard)
+        .service(keeping(&kept, |_| {
+            std::future::ready(Err::<http::Response<Body>, _>("failed"))
+        }));
     let future = pin!(svc.oneshot(http::Request::new(())));
     let mut cx = Context::from_waker(Waker::noop());
     assert!(matches!(future.poll(&mut cx), Poll::Ready(Err("failed"))));
@@ -210,13 +221,11 @@ async fn an_outer_guards_token_is_kept_and_counted_once() {
     let (inner, inner_count) = at_once();
     let outer_count = outer.handle();
     let kept = Kept::default();
-    let keeper = Arc::clone(&kept);
     let svc = ServiceBuilder::new()
         .layer(outer)
         .layer(inner)
-        .service(service_fn(move |req: http::Request<()>| {
+        .service(keeping(&kept, |req| {
             assert!(req.extensions().get::<RetentionToken>().is_some());
-            keeper.lock().unwrap().push(req.extensions().clone());
             std::future::ready(Ok::<_, Infallible>(http::Response::new(Body::empty())))
         }));
     let res = svc.oneshot(http::Request::new(())).await.unwrap();
@@ -233,16 +242,13 @@ async fn an_outer_guards_token_is_kept_and_counted_once() {
 async fn without_a_router_the_route_is_unnamed() {
     let (guard, retained) = at_once();
     let kept = Kept::default();
-    let keeper = Arc::clone(&kept);
-    let svc =
-        ServiceBuilder::new()
-            .layer(guard)
-            .service(service_fn(move |req: http::Request<()>| {
-                let token = req.extensions().get::<RetentionToken>().unwrap();
-                assert_eq!(token.route(), "(no route)");
-                keeper.lock().unwrap().push(req.extensions().clone());
-                std::future::ready(Ok::<_, Infallible>(http::Response::new(Body::empty())))
-            }));
+    let svc = ServiceBuilder::new()
+        .layer(guard)
+        .service(keeping(&kept, |req| {
+            let token = req.extensions().get::<RetentionToken>().unwrap();
+            assert_eq!(token.route(), "(no route)");
+            std::future::ready(Ok::<_, Infallible>(http::Response::new(Body::empty())))
+        }));
     drop(svc.oneshot(http::Request::new(())).await.unwrap());
     assert_eq!(retained.retained_by_route(), [("(no route)".to_owned(), 1)]);
 }
