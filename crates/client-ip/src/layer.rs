@@ -9,7 +9,7 @@ use http::{Extensions, Request};
 use tower_layer::Layer;
 use tower_service::Service;
 
-use crocodile_forwarded::{Hop, OnceWarnings, ProxyTrust};
+use crocodile_forwarded::{Hop, OnceWarnings, ProxyTrust, peer_addr};
 
 /// The client address: the client of the request's
 /// [`Hop`](crocodile_forwarded::Hop), read with
@@ -186,8 +186,13 @@ where
                     shared.warnings.other_model("ClientIpLayer");
                 }
             }
+            // What `ProxyTrust::hop` does when no hop is there, without
+            // looking for one a second time.
             None => {
-                let hop = shared.trust.hop(&mut req);
+                let hop = shared
+                    .trust
+                    .compute(peer_addr(req.extensions()), req.headers());
+                req.extensions_mut().insert(hop);
                 shared.warnings.check("ClientIpLayer", &shared.trust, &hop);
             }
         }
