@@ -75,6 +75,14 @@ const MESSAGE: &str = "page-title";
 /// A 26-character id for `noop-plumbing`'s response header.
 const STATIC_ID: &str = "01KBF6Z7J8M2W3X4Y5Z6A7B8C9";
 
+/// Three one-word extensions, as three layers' values.
+fn insert_markers(mut req: Request) -> Request {
+    req.extensions_mut().insert(Marker::<1>(0));
+    req.extensions_mut().insert(Marker::<2>(0));
+    req.extensions_mut().insert(Marker::<3>(0));
+    req
+}
+
 /// The three response headers the layers set, as static values.
 fn set_static_headers(response: &mut Response) {
     const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -162,24 +170,14 @@ fn app(stack: &str, message: bool) -> Result<Router, String> {
         "noop-body" => route(false)?.layer(MapResponseLayer::new(|response: Response| {
             response.map(crocodile::base_context::ResponseBody::new)
         })),
-        "noop-extensions" => route(false)?.layer(MapRequestLayer::new(|mut req: Request| {
-            req.extensions_mut().insert(Marker::<1>(0));
-            req.extensions_mut().insert(Marker::<2>(0));
-            req.extensions_mut().insert(Marker::<3>(0));
-            req
-        })),
+        "noop-extensions" => route(false)?.layer(MapRequestLayer::new(insert_markers)),
         "noop-headers" => route(false)?.layer(MapResponseLayer::new(|mut response: Response| {
             set_static_headers(&mut response);
             response
         })),
         "noop-plumbing" => route(false)?.layer(
             ServiceBuilder::new()
-                .layer(MapRequestLayer::new(|mut req: Request| {
-                    req.extensions_mut().insert(Marker::<1>(0));
-                    req.extensions_mut().insert(Marker::<2>(0));
-                    req.extensions_mut().insert(Marker::<3>(0));
-                    req
-                }))
+                .layer(MapRequestLayer::new(insert_markers))
                 .layer(MapResponseLayer::new(|mut response: Response| {
                     set_static_headers(&mut response);
                     response.map(crocodile::base_context::ResponseBody::new)
