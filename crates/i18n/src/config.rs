@@ -103,6 +103,7 @@ macro_rules! try_from_str {
         }
     };
 }
+pub(crate) use try_from_str;
 
 /// The name of the language cookie: an RFC 6265 cookie name (an HTTP
 /// token, RFC 9110 section 5.6.2). The default is `lang`.
@@ -426,14 +427,20 @@ try_from_str!(LocaleSources);
 impl FromIterator<LocaleSource> for LocaleSources {
     /// Collects sources in order, dropping repeats.
     fn from_iter<I: IntoIterator<Item = LocaleSource>>(iter: I) -> Self {
-        let mut sources = Vec::new();
-        for source in iter {
-            if !sources.contains(&source) {
-                sources.push(source);
-            }
-        }
-        Self(sources)
+        Self(without_repeats(iter))
     }
+}
+
+/// The items in order, each kept the first time it comes: what collecting a
+/// comma-list setting from an iterator does (a few items, so a linear scan).
+pub(crate) fn without_repeats<T: PartialEq>(items: impl IntoIterator<Item = T>) -> Vec<T> {
+    let mut list = Vec::new();
+    for item in items {
+        if !list.contains(&item) {
+            list.push(item);
+        }
+    }
+    list
 }
 
 impl IntoIterator for LocaleSources {

@@ -55,7 +55,7 @@ use std::fmt;
 use std::str::FromStr;
 
 use crate::ConfigError;
-use crate::config::{parse_list, write_list};
+use crate::config::{parse_list, try_from_str, without_repeats, write_list};
 
 /// One pseudo-locale; see the [module](self) documentation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -154,23 +154,11 @@ impl fmt::Display for PseudoLocales {
 impl FromIterator<PseudoLocale> for PseudoLocales {
     /// Collects pseudo-locales in order, dropping repeats.
     fn from_iter<I: IntoIterator<Item = PseudoLocale>>(iter: I) -> Self {
-        let mut list = Vec::new();
-        for pseudo in iter {
-            if !list.contains(&pseudo) {
-                list.push(pseudo);
-            }
-        }
-        Self(list)
+        Self(without_repeats(iter))
     }
 }
 
-impl TryFrom<&str> for PseudoLocales {
-    type Error = ConfigError;
-
-    fn try_from(value: &str) -> Result<Self, Self::Error> {
-        value.parse()
-    }
-}
+try_from_str!(PseudoLocales);
 
 /// Whether `text` has anything to transform: punctuation and spaces between
 /// placeables stay as they are, unmarked.
