@@ -155,7 +155,7 @@ impl ProxyTrust {
     /// tells the two cases apart.
     pub fn hop<B>(&self, req: &mut Request<B>) -> Hop {
         match req.extensions().get::<Hop>() {
-            Some(hop) if hop.model == self.inner.id => *hop,
+            Some(hop) if self.computed(hop) => *hop,
             Some(_) => self.compute(peer_addr(req.extensions()), req.headers()),
             None => {
                 let hop = self.compute(peer_addr(req.extensions()), req.headers());

@@ -38,7 +38,7 @@ impl OnceWarnings {
     /// it shows. `layer` names the layer in the message.
     pub fn check(&self, layer: &'static str, trust: &ProxyTrust, hop: &Hop) {
         if hop.fallback() == Some(Fallback::NoPeerAddress) {
-            if !self.no_peer.swap(true, Ordering::Relaxed) {
+            if first_time(&self.no_peer) {
                 tracing::warn!(
                     layer,
                     "{layer} found no peer address, so no client address and no proxy header \
@@ -62,7 +62,7 @@ impl OnceWarnings {
         if unbelieved
             && is_internal(peer)
             && trust.trusted_proxies().is_empty()
-            && !self.untrusted_private_peer.swap(true, Ordering::Relaxed)
+            && first_time(&self.untrusted_private_peer)
         {
             tracing::info!(
                 layer,
@@ -78,10 +78,7 @@ impl OnceWarnings {
     /// Says once that `layer` found the request's hop computed by another
     /// trust model, so the outer layer's model decides what `layer` reports.
     pub fn other_model(&self, layer: &'static str) {
-        // A load first: a misconfigured stack sees this on every request.
-        if !self.other_model.load(Ordering::Relaxed)
-            && !self.other_model.swap(true, Ordering::Relaxed)
-        {
+        if first_time(&self.other_model) {
             tracing::warn!(
                 layer,
                 "{layer} found the request's hop computed by another trust model (an outer layer \
@@ -90,6 +87,13 @@ impl OnceWarnings {
             );
         }
     }
+}
+
+/// Whether this is the first time `flag` is raised. A load before the swap:
+/// a misconfigured stack raises it on every request, and a swap each time
+/// would write the cache line every core shares.
+fn first_time(flag: &AtomicBool) -> bool {
+    !flag.load(Ordering::Relaxed) && !flag.swap(true, Ordering::Relaxed)
 }
 
 fn is_internal(ip: IpAddr) -> bool {
