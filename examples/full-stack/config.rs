@@ -241,3 +241,15 @@ fn with_pseudo_locales(
         ))
     }
 }
+
+/// A whole number with one of `units` right after it (`30s` with
+/// `("s", 1)`), as that many base units; `None` for anything else or an
+/// overflow. The durations of `CROCODILE_RETENTION_AGE` and
+/// `CROCODILE_PROVIDER_REFRESH` are read with it, each with its own units.
+pub(crate) fn number_with_unit(value: &str, units: &[(&str, u64)]) -> Option<u64> {
+    let split = value.find(|c: char| !c.is_ascii_digit())?;
+    let (number, unit) = value.split_at(split);
+    let number: u64 = number.parse().ok()?;
+    let (_, scale) = units.iter().find(|(name, _)| *name == unit)?;
+    number.checked_mul(*scale)
+}

@@ -8,6 +8,8 @@ use std::time::Duration;
 
 use crocodile::forwarded::Provider;
 
+use super::config::number_with_unit;
+
 /// How the example keeps provider lists current.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct ProviderSettings {
@@ -48,21 +50,10 @@ fn parse_interval(value: &str) -> Result<Option<Duration>, String> {
     }
     let expected =
         "expected `none` or a whole number with a unit, such as `90s`, `30m`, `1h` or `7d`";
-    let split = value
-        .find(|c: char| !c.is_ascii_digit())
-        .ok_or_else(|| expected.to_owned())?;
-    let (number, unit) = value.split_at(split);
-    let number: u64 = number.parse().map_err(|_| expected.to_owned())?;
-    let seconds = match unit {
-        "s" => 1,
-        "m" => 60,
-        "h" => 3_600,
-        "d" => 86_400,
-        _ => return Err(expected.to_owned()),
-    };
-    match number.checked_mul(seconds) {
+    let units = [("s", 1), ("m", 60), ("h", 3_600), ("d", 86_400)];
+    match number_with_unit(value, &units) {
         Some(0) => Err("the interval must be at least 1s".to_owned()),
-        Some(total) => Ok(Some(Duration::from_secs(total))),
+        Some(seconds) => Ok(Some(Duration::from_secs(seconds))),
         None => Err(expected.to_owned()),
     }
 }

@@ -7,6 +7,8 @@ use std::time::Duration;
 
 use crocodile_leak_check::RetentionGuardLayer;
 
+use super::config::number_with_unit;
+
 /// `CROCODILE_RETENTION_AGE`, default `30s`: how long after its response a
 /// request may still be held before it counts as retained.
 #[derive(Debug, Clone, Copy)]
@@ -27,21 +29,8 @@ impl RetentionSettings {
 fn parse_age(value: &str) -> Result<Duration, String> {
     let expected =
         "expected a whole number with a unit, such as `0s`, `500ms`, `30s`, `5m` or `1h`";
-    let value = value.trim();
-    let split = value
-        .find(|c: char| !c.is_ascii_digit())
-        .ok_or_else(|| expected.to_owned())?;
-    let (number, unit) = value.split_at(split);
-    let number: u64 = number.parse().map_err(|_| expected.to_owned())?;
-    let millis = match unit {
-        "ms" => 1,
-        "s" => 1_000,
-        "m" => 60_000,
-        "h" => 3_600_000,
-        _ => return Err(expected.to_owned()),
-    };
-    number
-        .checked_mul(millis)
+    let units = [("ms", 1), ("s", 1_000), ("m", 60_000), ("h", 3_600_000)];
+    number_with_unit(value.trim(), &units)
         .map(Duration::from_millis)
         .ok_or_else(|| expected.to_owned())
 }
