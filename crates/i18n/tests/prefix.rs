@@ -539,3 +539,21 @@ async fn hostile_paths_are_served_without_panic() {
         }
     }
 }
+
+#[tokio::test]
+async fn an_outer_prefix_layers_alternates_stay() {
+    // Two prefix layers: the outer strips `/fr`, the inner then sees `/de`.
+    // The route is told the outer layer's answer: the locale of the URL the
+    // client asked for, and its path without that prefix.
+    let i18n = I18nLayer::new(builder().build().unwrap());
+    let inner = LocalePrefixLayer::new(&i18n).layer(router(&i18n));
+    let app = Router::new().fallback_service(LocalePrefixLayer::new(&i18n).layer(inner));
+    let (status, body) = get_body(&app, "/fr/de/alternates", &[]).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    // (The inner layer's own would be `locale=de path=/alternates`.)
+    assert_eq!(
+        body.lines().next(),
+        Some("locale=fr path=/de/alternates"),
+        "{body}"
+    );
+}

@@ -104,14 +104,15 @@ where
         if let Some(prefix) = prefix {
             strip(&mut req, prefix);
         }
-        let alternates = Alternates::new(
-            generation,
-            prefix.map(|p| p.locale),
-            req.uri().clone(),
-            Arc::clone(&self.config),
-        );
-        // Set, don't clobber: an outer prefix layer's answer stays.
+        // Set, don't clobber: an outer prefix layer's answer stays (and this
+        // one's is not built).
         if req.extensions().get::<Alternates>().is_none() {
+            let alternates = Alternates::new(
+                generation,
+                prefix.map(|p| p.locale),
+                req.uri().clone(),
+                Arc::clone(&self.config),
+            );
             req.extensions_mut().insert(alternates);
         }
         ResponseFuture::inner(self.inner.call(req), set_cookie)
