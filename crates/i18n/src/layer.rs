@@ -84,8 +84,6 @@ pub struct I18nLayer {
 #[derive(Debug)]
 pub(crate) struct Config {
     pub(crate) settings: Settings,
-    /// Whether the path source is on.
-    pub(crate) path: bool,
     /// The catalog and everything derived from it, replaced as one unit by
     /// [`I18nLayer::reload`]; a request loads it once and keeps it.
     pub(crate) generation: ArcSwap<Generation>,
@@ -128,7 +126,6 @@ pub(crate) struct Settings {
 impl Config {
     fn new(settings: Settings, generation: Generation) -> Self {
         Self {
-            path: settings.sources.contains(&LocaleSource::Path),
             generation: ArcSwap::from_pointee(generation),
             reloading: Mutex::new(()),
             settings,

@@ -105,11 +105,6 @@ impl Config {
                 vary_cookie: false,
             };
         }
-        let path_locale = if self.path {
-            self.path_locale(generation, req)
-        } else {
-            None
-        };
         let mut decision = Decision {
             locale: 0,
             source: LocaleSource::Default,
@@ -132,7 +127,7 @@ impl Config {
                         .flatten()
                         .and_then(|value| lookup(generation, source, value))
                 }
-                LocaleSource::Path => path_locale,
+                LocaleSource::Path => self.path_locale(generation, req),
                 LocaleSource::AcceptLanguage => {
                     decision.vary_accept_language = true;
                     accept_language(generation, req.headers(), scanned.accept_language)
