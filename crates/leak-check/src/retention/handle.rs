@@ -17,8 +17,9 @@ impl RetentionHandle {
     }
 
     /// Requests whose token is still alive past the age after their response
-    /// finished. Exact when no response is finishing meanwhile; a read racing
-    /// with finishing responses may miss those, never counts one too many.
+    /// finished. Exact when no response finishes and no retained request is
+    /// let go meanwhile; a read racing with those may be off by the requests
+    /// it raced with.
     pub fn retained(&self) -> usize {
         self.shared.retained()
     }

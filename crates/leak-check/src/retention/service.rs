@@ -18,10 +18,11 @@ use super::token::RetentionToken;
 pub struct RetentionGuardService<S> {
     inner: S,
     shared: Arc<Shared>,
-    /// The counters of the route this service was last called for: axum
+    /// The route this service was first called for, and its counters: axum
     /// builds one service per route, so after the first request the lookup
-    /// is a string comparison, not a lock.
-    route: Arc<OnceLock<Arc<RouteCounters>>>,
+    /// is a string comparison, not a lock. Keyed by the name looked up, not
+    /// the counters' own: past the 256th route that is `(other routes)`.
+    route: Arc<OnceLock<(Box<str>, Arc<RouteCounters>)>>,
 }
 
 impl<S> RetentionGuardService<S> {
@@ -50,15 +51,15 @@ impl<S> RetentionGuardService<S> {
     }
 
     fn counters(&self, route: &str) -> Arc<RouteCounters> {
-        if let Some(cached) = self.route.get() {
-            if cached.route() == route {
-                return Arc::clone(cached);
+        if let Some((name, counters)) = self.route.get() {
+            if **name == *route {
+                return Arc::clone(counters);
             }
         }
         let counters = self.shared.route(route);
         // The first route seen stays cached; a guard outside a router sees
         // one name (no `MatchedPath` yet) and never misses.
-        let _ = self.route.set(Arc::clone(&counters));
+        let _ = self.route.set((route.into(), Arc::clone(&counters)));
         counters
     }
 }
@@ -97,5 +98,28 @@ where
         let (token, finisher) = RetentionToken::new(counters);
         req.extensions_mut().insert(token);
         ResponseFuture::new(self.inner.call(req), Some(finisher))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::retention::shared::{MAX_ROUTES, OTHER_ROUTES};
+
+    #[test]
+    fn a_route_past_the_limit_is_cached_under_its_own_name() {
+        let layer = RetentionGuardLayer::new();
+        for i in 0..MAX_ROUTES {
+            layer.shared().route(&format!("/r{i}"));
+        }
+        let service = RetentionGuardService::new((), &layer);
+        let first = service.counters("/late");
+        assert_eq!(first.route(), OTHER_ROUTES);
+        // The next request of this route is a comparison with `/late`, not
+        // the shared list's lock and scan.
+        let (name, cached) = service.route.get().expect("the first route is cached");
+        assert_eq!(&**name, "/late");
+        assert!(Arc::ptr_eq(cached, &first));
+        assert!(Arc::ptr_eq(&service.counters("/late"), &first));
     }
 }
