@@ -15,12 +15,12 @@ use crate::list::take_last;
 use crate::rfc7239::{Element, ElementError, ForwardedRev};
 use crate::single::{SingleError, single_ip};
 use crate::span::Span;
+use crate::statics::{X_FORWARDED_HOST, X_FORWARDED_PORT, X_FORWARDED_PREFIX, X_FORWARDED_PROTO};
 use crate::strategy::{ClientIpStrategy, ProxyHeaders};
 use crate::trust::Inner;
 use crate::trusted::TrustedProxies;
 use crate::walk::{Walk, rightmost_untrusted};
 use crate::xff::XForwardedFor;
-use crate::{X_FORWARDED_HOST, X_FORWARDED_PORT, X_FORWARDED_PREFIX, X_FORWARDED_PROTO};
 
 /// Addresses `leftmost-spoofable` skips: nobody's public address.
 static NON_PUBLIC: LazyLock<TrustedProxies> = LazyLock::new(|| {
@@ -317,13 +317,6 @@ fn forwarded_element(inner: &Inner, headers: &HeaderMap, k: usize) -> ElementFie
     }
 }
 
-// Statics, not the constants: each use of a custom `HeaderName` constant
-// builds a temporary and drops it (through its `Bytes` vtable).
-static PROTO: HeaderName = X_FORWARDED_PROTO;
-static HOST: HeaderName = X_FORWARDED_HOST;
-static PORT: HeaderName = X_FORWARDED_PORT;
-static PREFIX: HeaderName = X_FORWARDED_PREFIX;
-
 /// `X-Forwarded-Proto`, `-Host`, `-Port`, `-Prefix` at hop index `k`.
 fn read_x_forwarded(inner: &Inner, headers: &HeaderMap, k: usize, hop: &mut Hop) {
     let enabled = inner.x_forwarded;
@@ -337,12 +330,12 @@ fn read_x_forwarded(inner: &Inner, headers: &HeaderMap, k: usize, hop: &mut Hop)
         }
         entry_at(headers.get_all(name), k)
     };
-    hop.proto = read(enabled.proto(), present.proto, &PROTO)
+    hop.proto = read(enabled.proto(), present.proto, &X_FORWARDED_PROTO)
         .and_then(|(_, value)| Scheme::parse(value).ok_or(Ignored::Invalid));
-    hop.host = read(enabled.host(), present.host, &HOST).map(|(span, _)| span);
-    hop.port = read(enabled.port(), present.port, &PORT)
+    hop.host = read(enabled.host(), present.host, &X_FORWARDED_HOST).map(|(span, _)| span);
+    hop.port = read(enabled.port(), present.port, &X_FORWARDED_PORT)
         .and_then(|(_, value)| parse_port_value(value).ok_or(Ignored::Invalid));
-    hop.prefix = read(enabled.prefix(), present.prefix, &PREFIX).map(|(span, _)| span);
+    hop.prefix = read(enabled.prefix(), present.prefix, &X_FORWARDED_PREFIX).map(|(span, _)| span);
     for (header, field) in [
         ("x-forwarded-proto", hop.proto.err()),
         ("x-forwarded-host", hop.host.err()),

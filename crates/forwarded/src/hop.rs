@@ -10,8 +10,8 @@ use http::header::{FORWARDED, HeaderName};
 use crate::addr::Malformed;
 use crate::host::Scheme;
 use crate::span::Span;
+use crate::statics::{X_FORWARDED_HOST, X_FORWARDED_PREFIX};
 use crate::strategy::ProxyHeaders;
-use crate::{X_FORWARDED_HOST, X_FORWARDED_PREFIX};
 
 /// What the trust model decided for one request: the client address, where
 /// it came from, and the scheme, host, port and prefix written by the **same
@@ -135,15 +135,12 @@ impl Hop {
     /// request's own `Host` holds. Not validated: parse it with
     /// [`parse_host`](crate::parse_host).
     pub fn host<'a>(&self, headers: &'a HeaderMap) -> Result<Cow<'a, [u8]>, Ignored> {
-        // The span first: a custom `HeaderName` constant is built and
-        // dropped (a call through its `Bytes` vtable) on each use, which
-        // most requests (no proxy host) need not pay.
         let span = self.host?;
         let name = match self.family {
-            ProxyHeaders::XForwarded => X_FORWARDED_HOST,
-            ProxyHeaders::Forwarded => FORWARDED,
+            ProxyHeaders::XForwarded => &X_FORWARDED_HOST,
+            ProxyHeaders::Forwarded => &FORWARDED,
         };
-        resolve(span, headers, &name)
+        resolve(span, headers, name)
     }
 
     /// The path prefix the hop reported in `X-Forwarded-Prefix` (when

@@ -66,3 +66,16 @@ pub const X_FORWARDED_HOST: HeaderName = HeaderName::from_static("x-forwarded-ho
 pub const X_FORWARDED_PORT: HeaderName = HeaderName::from_static("x-forwarded-port");
 /// The `X-Forwarded-Prefix` header name.
 pub const X_FORWARDED_PREFIX: HeaderName = HeaderName::from_static("x-forwarded-prefix");
+
+/// The custom header names as statics, for the crate's per-request reads:
+/// each use of a custom `HeaderName` constant builds a temporary and drops
+/// it (a call through its `Bytes` vtable); a static is built once.
+pub(crate) mod statics {
+    use http::header::HeaderName;
+
+    pub(crate) static X_FORWARDED_FOR: HeaderName = crate::X_FORWARDED_FOR;
+    pub(crate) static X_FORWARDED_PROTO: HeaderName = crate::X_FORWARDED_PROTO;
+    pub(crate) static X_FORWARDED_HOST: HeaderName = crate::X_FORWARDED_HOST;
+    pub(crate) static X_FORWARDED_PORT: HeaderName = crate::X_FORWARDED_PORT;
+    pub(crate) static X_FORWARDED_PREFIX: HeaderName = crate::X_FORWARDED_PREFIX;
+}

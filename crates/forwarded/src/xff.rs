@@ -38,7 +38,7 @@ pub struct XForwardedFor<'a> {
 impl<'a> XForwardedFor<'a> {
     /// Reads `X-Forwarded-For` from `headers`.
     pub fn new(headers: &'a HeaderMap) -> Self {
-        Self::from_header(headers, &X_FORWARDED_FOR)
+        Self::from_header(headers, &crate::statics::X_FORWARDED_FOR)
     }
 
     /// Reads another header with the same syntax (for example
