@@ -154,15 +154,28 @@ impl Catalog {
         self.builder.clone()
     }
 
-    /// The index of the locale tagged `tag`, compared case-insensitively.
+    /// The index of the locale tagged `tag`, compared case-insensitively
+    /// (the index is keyed by lowercase tags). Allocates nothing: a path's
+    /// first segment (`/docs`) is looked up on every request under
+    /// `LocalePrefixLayer`, and most are not locales.
     pub(crate) fn find_tag(&self, tag: &str) -> Option<usize> {
-        if tag.len() > 64 {
+        const MAX_TAG: usize = 64;
+        if tag.len() > MAX_TAG {
             return None;
         }
         if let Some(&i) = self.index.get(tag) {
             return Some(i);
         }
-        self.index.get(&tag.to_ascii_lowercase()).copied()
+        if !tag.bytes().any(|b| b.is_ascii_uppercase()) {
+            return None;
+        }
+        let mut buffer = [0; MAX_TAG];
+        let lower = &mut buffer[..tag.len()];
+        lower.copy_from_slice(tag.as_bytes());
+        lower.make_ascii_lowercase();
+        // ASCII lowercasing keeps UTF-8 valid: this never fails.
+        let lower = std::str::from_utf8(lower).ok()?;
+        self.index.get(lower).copied()
     }
 
     pub(crate) fn len(&self) -> usize {

@@ -404,3 +404,24 @@ fn references_are_checked_in_a_locale_with_syntax_errors_too() {
         ]
     );
 }
+
+#[test]
+fn tags_are_found_whatever_their_case() {
+    let catalog = Catalog::builder()
+        .default_locale("en")
+        .source("en", "m.ftl", "hi = Hi")
+        .source("zh-Hant", "m.ftl", "hi = 你好")
+        .build()
+        .unwrap();
+    let zh = catalog.find_tag("zh-Hant");
+    assert!(zh.is_some());
+    for tag in ["zh-hant", "ZH-HANT", "zH-hAnT"] {
+        assert_eq!(catalog.find_tag(tag), zh, "{tag}");
+    }
+    assert_eq!(catalog.find_tag("EN"), catalog.find_tag("en"));
+    // Not tags of the catalog: a path segment, a longer one, non-ASCII.
+    let long = "A".repeat(65);
+    for tag in ["docs", "Docs", "zh-Hans", "ÉN", "en-", "", long.as_str()] {
+        assert_eq!(catalog.find_tag(tag), None, "{tag}");
+    }
+}
