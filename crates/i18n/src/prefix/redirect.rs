@@ -1,12 +1,13 @@
 //! Redirect mode: which requests are sent to a locale prefix, and where.
 
-use http::header::{LOCATION, SET_COOKIE, VARY};
+use http::header::{LOCATION, SET_COOKIE};
 use http::{HeaderValue, Method, Request, Response, StatusCode};
 
 use super::alternates::push_query_without;
 use super::layer::PrefixConfig;
 use super::service::Prefix;
 use crate::LocaleSource;
+use crate::future::merge_vary;
 use crate::layer::Generation;
 use crate::negotiate::sources::query_value;
 
@@ -29,13 +30,7 @@ pub(super) fn response<B, ResBody: Default>(
         return None;
     }
     let path = req.uri().path();
-    let routed = match prefix {
-        Some(prefix) => match prefix.rest(path) {
-            "" => "/",
-            rest => rest,
-        },
-        None => path,
-    };
+    let routed = prefix.map_or(path, |prefix| prefix.routed(path));
     if !path.starts_with('/') || config.excluded.excludes(routed) {
         return None;
     }
@@ -58,7 +53,6 @@ pub(super) fn response<B, ResBody: Default>(
             (decision.locale, decision.source == LocaleSource::Query)
         }
     };
-    let path = req.uri().path();
     let rest = prefix.map_or(path, |prefix| prefix.rest(path));
     let tag = &catalog.locales[locale].tag;
     let query = req.uri().query();
@@ -78,7 +72,7 @@ pub(super) fn response<B, ResBody: Default>(
     let headers = response.headers_mut();
     headers.insert(LOCATION, location);
     // Where a path without a prefix goes depends on these request headers.
-    headers.insert(VARY, HeaderValue::from_static("Accept-Language, Cookie"));
+    merge_vary(headers, true, true);
     // `?lang=` chose: remembered, as the `I18nLayer` remembers it.
     if chosen {
         if let Some(cookie) = &generation.set_cookie[locale] {

@@ -45,6 +45,15 @@ impl Prefix {
     pub(super) fn rest(self, path: &str) -> &str {
         &path[1 + self.len..]
     }
+
+    /// The path the router sees: the [`rest`](Self::rest), or `/` for the
+    /// bare prefix (`/fr`).
+    pub(super) fn routed(self, path: &str) -> &str {
+        match self.rest(path) {
+            "" => "/",
+            rest => rest,
+        }
+    }
 }
 
 impl<S> LocalePrefixService<S> {
@@ -140,8 +149,7 @@ fn remember<B>(
 /// (never for one that parsed) stays as it is.
 pub(super) fn strip<B>(req: &mut Request<B>, prefix: Prefix) {
     let uri = req.uri();
-    let rest = prefix.rest(uri.path());
-    let rest = if rest.is_empty() { "/" } else { rest };
+    let rest = prefix.routed(uri.path());
     let query = uri.query();
     let mut path_and_query = String::with_capacity(rest.len() + query.map_or(0, |q| q.len() + 1));
     path_and_query.push_str(rest);
