@@ -242,13 +242,17 @@ impl CatalogBuilder {
             return Err(CatalogError { diagnostics });
         };
         // The pseudo-locales' messages: the default locale's, parsed again
-        // (a resource belongs to one bundle).
+        // (a resource belongs to one bundle); copied only when there are any.
         #[cfg(feature = "pseudo")]
-        let default_texts: Vec<String> = groups[default_index]
-            .2
-            .iter()
-            .map(|(_, resource)| resource.source().to_owned())
-            .collect();
+        let default_texts: Vec<String> = if self.pseudo.as_slice().is_empty() {
+            Vec::new()
+        } else {
+            groups[default_index]
+                .2
+                .iter()
+                .map(|(_, resource)| resource.source().to_owned())
+                .collect()
+        };
         #[cfg(not(feature = "pseudo"))]
         let _ = default_index;
 
