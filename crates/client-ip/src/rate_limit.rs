@@ -242,10 +242,12 @@ impl RateLimitKeys {
     /// The key of a request, from the `Hop` that `ClientIpLayer` inserted
     /// (its [`ClientIp`]). Allocates nothing.
     pub fn key_for<B>(&self, req: &Request<B>) -> Result<RateLimitKey, NoKey> {
-        let hop = req.extensions().get::<Hop>();
-        let ip = hop.and_then(Hop::client).ok_or(NoKey::MissingClientIp)?;
-        if self.on_proxy_fallback == OnProxyFallback::Refuse && hop.is_some_and(fell_back_to_proxy)
-        {
+        let hop = req
+            .extensions()
+            .get::<Hop>()
+            .ok_or(NoKey::MissingClientIp)?;
+        let ip = hop.client().ok_or(NoKey::MissingClientIp)?;
+        if self.on_proxy_fallback == OnProxyFallback::Refuse && fell_back_to_proxy(hop) {
             return Err(NoKey::ProxyFallback);
         }
         Ok(self.key(ip))
