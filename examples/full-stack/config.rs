@@ -84,15 +84,6 @@ impl Config {
     /// Reads variables through `lookup`; an error names the variable and the
     /// bad item.
     pub(crate) fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, String> {
-        fn var<T, E: std::fmt::Display>(
-            lookup: &impl Fn(&str) -> Option<String>,
-            name: &str,
-            default: &str,
-            parse: impl Fn(&str) -> Result<T, E>,
-        ) -> Result<T, String> {
-            let value = lookup(name).unwrap_or_else(|| default.to_owned());
-            parse(&value).map_err(|error| format!("{name}={value:?}: {error}"))
-        }
         let config = Self {
             addr: var(
                 &lookup,
@@ -149,27 +140,42 @@ impl Config {
     }
 }
 
+/// The variable `name` parsed, or `default` parsed when it is unset; an
+/// error names the variable, its value and what is wrong with it.
+pub(crate) fn var<T, E: std::fmt::Display>(
+    lookup: &impl Fn(&str) -> Option<String>,
+    name: &str,
+    default: &str,
+    parse: impl Fn(&str) -> Result<T, E>,
+) -> Result<T, String> {
+    let value = lookup(name).unwrap_or_else(|| default.to_owned());
+    parse(&value).map_err(|error| format!("{name}={value:?}: {error}"))
+}
+
+/// The variable `name` parsed, or `None` when it is unset; errors as [`var`]'s.
+pub(crate) fn optional_var<T, E: std::fmt::Display>(
+    lookup: &impl Fn(&str) -> Option<String>,
+    name: &str,
+    parse: impl Fn(&str) -> Result<T, E>,
+) -> Result<Option<T>, String> {
+    lookup(name)
+        .map(|value| parse(&value).map_err(|error| format!("{name}={value:?}: {error}")))
+        .transpose()
+}
+
 /// The trust model. `CROCODILE_CLIENT_IP` and `CROCODILE_PROXY_HEADERS`
 /// name one header family: when only one is set the other follows it, and
 /// when both are set and disagree, start-up fails naming both.
 fn trust(lookup: &impl Fn(&str) -> Option<String>) -> Result<ProxyTrust, String> {
-    fn optional<T, E: std::fmt::Display>(
-        lookup: &impl Fn(&str) -> Option<String>,
-        name: &str,
-        parse: impl Fn(&str) -> Result<T, E>,
-    ) -> Result<Option<T>, String> {
-        lookup(name)
-            .map(|value| parse(&value).map_err(|error| format!("{name}={value:?}: {error}")))
-            .transpose()
-    }
-    let strategy: Option<ClientIpStrategy> = optional(lookup, "CROCODILE_CLIENT_IP", str::parse)?;
-    let family: Option<ProxyHeaders> = optional(lookup, "CROCODILE_PROXY_HEADERS", str::parse)?;
-    let trusted: TrustedProxies = optional(lookup, "CROCODILE_TRUSTED_PROXIES", str::parse)?
+    let strategy: Option<ClientIpStrategy> =
+        optional_var(lookup, "CROCODILE_CLIENT_IP", str::parse)?;
+    let family: Option<ProxyHeaders> = optional_var(lookup, "CROCODILE_PROXY_HEADERS", str::parse)?;
+    let trusted: TrustedProxies = optional_var(lookup, "CROCODILE_TRUSTED_PROXIES", str::parse)?
         .unwrap_or_else(|| "loopback".parse().expect("the default parses"));
     let x_forwarded: XForwardedHeaders =
-        optional(lookup, "CROCODILE_X_FORWARDED", str::parse)?.unwrap_or_default();
+        optional_var(lookup, "CROCODILE_X_FORWARDED", str::parse)?.unwrap_or_default();
     let grammar: ForwardedGrammar =
-        optional(lookup, "CROCODILE_FORWARDED_GRAMMAR", str::parse)?.unwrap_or_default();
+        optional_var(lookup, "CROCODILE_FORWARDED_GRAMMAR", str::parse)?.unwrap_or_default();
     let mut builder = ProxyTrust::builder()
         .trusted_proxies(trusted)
         .x_forwarded(x_forwarded)

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use crocodile::forwarded::Provider;
 
-use super::config::number_with_unit;
+use super::config::{number_with_unit, optional_var};
 
 /// How the example keeps provider lists current.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -25,19 +25,10 @@ pub(crate) struct ProviderSettings {
 impl ProviderSettings {
     /// Reads the three variables; an error names the variable and the bad item.
     pub(crate) fn from_lookup(lookup: &impl Fn(&str) -> Option<String>) -> Result<Self, String> {
-        fn read<T>(
-            lookup: &impl Fn(&str) -> Option<String>,
-            name: &str,
-            parse: impl Fn(&str) -> Result<T, String>,
-        ) -> Result<Option<T>, String> {
-            lookup(name)
-                .map(|value| parse(&value).map_err(|why| format!("{name}={value:?}: {why}")))
-                .transpose()
-        }
         Ok(Self {
-            refresh: read(lookup, "CROCODILE_PROVIDER_REFRESH", parse_interval)?.flatten(),
-            urls: read(lookup, "CROCODILE_PROVIDER_URLS", parse_urls)?.unwrap_or_default(),
-            cache: read(lookup, "CROCODILE_PROVIDER_CACHE", parse_cache)?.flatten(),
+            refresh: optional_var(lookup, "CROCODILE_PROVIDER_REFRESH", parse_interval)?.flatten(),
+            urls: optional_var(lookup, "CROCODILE_PROVIDER_URLS", parse_urls)?.unwrap_or_default(),
+            cache: optional_var(lookup, "CROCODILE_PROVIDER_CACHE", parse_cache)?.flatten(),
         })
     }
 }

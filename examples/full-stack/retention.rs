@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use crocodile_leak_check::RetentionGuardLayer;
 
-use super::config::number_with_unit;
+use super::config::{number_with_unit, var};
 
 /// `CROCODILE_RETENTION_AGE`, default `30s`: how long after its response a
 /// request may still be held before it counts as retained.
@@ -18,9 +18,7 @@ pub(crate) struct RetentionSettings {
 
 impl RetentionSettings {
     pub(crate) fn from_lookup(lookup: &impl Fn(&str) -> Option<String>) -> Result<Self, String> {
-        let name = "CROCODILE_RETENTION_AGE";
-        let value = lookup(name).unwrap_or_else(|| "30s".to_owned());
-        let age = parse_age(&value).map_err(|error| format!("{name}={value:?}: {error}"))?;
+        let age = var(lookup, "CROCODILE_RETENTION_AGE", "30s", parse_age)?;
         Ok(Self { age })
     }
 }
